@@ -1,0 +1,47 @@
+# Sourcebook: `make html` builds the knowledge base, `make test` runs every test.
+# Both create the virtual environment .venv and install what they need on first use.
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+SPHINXOPTS ?= -j auto
+ifdef STRICT
+SPHINXOPTS += -W --keep-going
+endif
+
+.PHONY: html strict test lint typecheck unit clean images
+
+html: $(VENV)/.installed
+	$(BIN)/python -m sphinx -b html $(SPHINXOPTS) . _build/html
+
+strict:
+	$(MAKE) html STRICT=1
+
+test: $(VENV)/.installed-test lint typecheck
+	$(BIN)/python -m pytest
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check sourcebook tests tools benchmarks conf.py
+	$(BIN)/ruff format --check sourcebook tests tools benchmarks conf.py
+
+typecheck: $(VENV)/.installed-test
+	$(BIN)/mypy
+
+images: $(VENV)/.installed-test
+	$(BIN)/python tools/make_stand_in_images.py
+
+$(VENV)/.created:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	touch $@
+
+$(VENV)/.installed: pyproject.toml $(VENV)/.created
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml $(VENV)/.created
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@ $(VENV)/.installed
+
+clean:
+	rm -rf _build

@@ -1,0 +1,42 @@
+"""Sphinx configuration of the Sourcebook knowledge base: settings only, no logic."""
+
+project = "Sourcebook"
+author = "Sourcebook authors"
+copyright = "2017-2026, Sourcebook authors"  # noqa: A001 - Sphinx's name for it
+language = "en"
+
+# The Sourcebook extension sets up MyST, sphinx-design and Open Graph itself.
+extensions = ["sourcebook"]
+
+# Read only the site's content: never the README, docs/, benchmarks or test fixtures.
+root_doc = "index"
+include_patterns = ["index.md", "source/**"]
+exclude_patterns = ["_build", ".venv", "**/.ipynb_checkpoints"]
+
+# Sourcebook
+kb_posts_dir = "source/posts"
+kb_preview = False
+
+# MyST
+myst_enable_extensions = ["colon_fence", "deflist", "fieldlist", "attrs_inline"]
+myst_heading_anchors = 3
+
+# HTML
+html_theme = "sphinx_book_theme"
+html_title = "Sourcebook"
+html_static_path = ["_static"]
+html_css_files = ["sourcebook.css"]
+html_favicon = "_static/favicon.svg"
+html_logo = "_static/logo.svg"
+html_baseurl = ""  # the public address; Read the Docs' canonical URL replaces it there
+html_copy_source = False
+html_show_sourcelink = False
+html_theme_options = {
+    "show_toc_level": 2,
+    "home_page_in_toc": True,
+    "use_download_button": False,
+}
+
+# Open Graph for the pages that are not posts (posts carry their own, see sourcebook/head.py)
+ogp_social_cards = {"enable": False}
+ogp_enable_meta_description = True

@@ -1,0 +1,80 @@
+"""Sourcebook's configuration: one dataclass of ``kb_*`` options, validated once.
+
+Each field carries its type, default, the rebuild it triggers and its help text; the
+fields are registered as ``kb_<name>`` values and checked on ``config-inited``.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import MISSING, dataclass, field, fields
+from typing import TYPE_CHECKING, Any
+
+from sourcebook.reporting import warn
+
+if TYPE_CHECKING:
+    from sphinx.application import Sphinx
+    from sphinx.config import Config
+
+
+def _option(default: Any, help_text: str, rebuild: str = "env") -> Any:
+    return field(default=default, metadata={"help": help_text, "rebuild": rebuild})
+
+
+@dataclass(frozen=True)
+class KbConfig:
+    """The options a site sets in ``conf.py`` as ``kb_<name>``."""
+
+    posts_dir: str = _option("source/posts", "Folder of the posts, relative to the source folder.")
+    preview: bool = _option(False, "Build drafts too, marked as drafts (sourcebook serve turns this on).")
+    description_length: int = _option(
+        160, "Length of the description made from a post's text when it has none."
+    )
+
+    @classmethod
+    def from_sphinx(cls, config: Config) -> KbConfig:
+        """The validated options of a running build."""
+        return cls(**{item.name: getattr(config, f"kb_{item.name}") for item in fields(cls)})
+
+
+def validate_config(app: Sphinx, config: Config) -> None:
+    """Check each ``kb_*`` value's type; a wrong one warns and falls back to its default."""
+    for item in fields(KbConfig):
+        name = f"kb_{item.name}"
+        value = getattr(config, name)
+        expected = type(item.default) if item.default is not MISSING else object
+        if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
+            warn(
+                "config",
+                f"{name} must be {expected.__name__}, not {value!r}; using {item.default!r}",
+                location=None,
+            )
+            setattr(config, name, item.default)
+    config.kb_posts_dir = config.kb_posts_dir.strip("/")
+    # Read the Docs publishes under its own canonical URL; every absolute link
+    # (canonical, og:url, feeds, sitemap) must use it when it is there.
+    if canonical := os.environ.get("READTHEDOCS_CANONICAL_URL"):
+        config.html_baseurl = canonical
+    if config.html_baseurl and not config.html_baseurl.endswith("/"):
+        config.html_baseurl += "/"
+    # sphinxext-opengraph (pages that are not posts) follows the same address.
+    if not config.ogp_site_url:
+        config.ogp_site_url = config.html_baseurl
+
+
+def site_url(config: Config) -> str:
+    """The absolute root of the published site ('' when unknown), ending with '/'."""
+    return str(config.html_baseurl or "")
+
+
+def setup_config(app: Sphinx) -> None:
+    for item in fields(KbConfig):
+        app.add_config_value(
+            f"kb_{item.name}",
+            item.default,
+            item.metadata["rebuild"],
+            types=frozenset({type(item.default)}),
+            description=item.metadata["help"],
+        )
+    # Before the other extensions read html_baseurl (priority 500 is the default).
+    app.connect("config-inited", validate_config, priority=400)

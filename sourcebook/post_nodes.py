@@ -1,0 +1,43 @@
+"""Doctree nodes of a post's header, and how each builder writes them.
+
+``kb_time`` is a date: ``<time datetime="…">`` in HTML, plain text everywhere else.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from docutils import nodes
+
+if TYPE_CHECKING:
+    from sphinx.application import Sphinx
+    from sphinx.writers.html5 import HTML5Translator
+
+
+class kb_time(nodes.Inline, nodes.TextElement):  # noqa: N801 - docutils names nodes in lower case
+    """A date or datetime shown to people, with its ISO form for machines."""
+
+
+def visit_time_html(self: HTML5Translator, node: kb_time) -> None:
+    # starttag escapes attribute values; the text child is escaped by the translator.
+    self.body.append(self.starttag(node, "time", "", datetime=node["datetime"]))
+
+
+def depart_time_html(self: HTML5Translator, node: kb_time) -> None:
+    self.body.append("</time>")
+
+
+def _visit_plain(self: Any, node: nodes.Node) -> None:
+    """Other builders write the date's text only."""
+
+
+def setup_post_nodes(app: Sphinx) -> None:
+    plain = (_visit_plain, _visit_plain)
+    app.add_node(
+        kb_time,
+        html=(visit_time_html, depart_time_html),
+        latex=plain,
+        text=plain,
+        man=plain,
+        texinfo=plain,
+    )

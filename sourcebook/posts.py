@@ -1,0 +1,172 @@
+"""The post store: every post's normalised frontmatter, kept in a Sphinx domain.
+
+State lives in ``env.domaindata['kb']`` as plain picklable records, purged per document
+and merged from parallel readers, so incremental and ``-j`` builds see the same posts as
+a clean build. This module also decides which files are posts and which stay out of the
+build (drafts, files that are not UTF-8).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Set
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from sphinx.domains import Domain
+from sphinx.util import logging
+
+from sourcebook.config import KbConfig
+from sourcebook.frontmatter import decode, parse_post
+from sourcebook.reporting import warn
+from sourcebook.slugs import duplicate_slug_message, slug_key
+
+if TYPE_CHECKING:
+    from sphinx.application import Sphinx
+    from sphinx.config import Config
+    from sphinx.environment import BuildEnvironment
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class PostRecord:
+    """What later features (listings, feeds, search, cross-references) know of a post."""
+
+    docname: str
+    title: str
+    slug: str
+    date: str | None
+    updated: str | None
+    description: str
+    tags: list[str] = field(default_factory=list)
+    draft: bool = False
+    image: str | None = None
+    """The featured image: a path relative to the source folder, or an http(s) URL."""
+    slug_line: int = 1
+    metadata: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def sort_key(self) -> tuple[str, str]:
+        """Newest first when sorted in reverse; undated posts sort last."""
+        return (self.date or "", self.docname)
+
+
+class KnowledgeBaseDomain(Domain):
+    """The ``kb`` domain: the posts of the knowledge base, keyed by docname."""
+
+    name = "kb"
+    label = "Knowledge base"
+    data_version = 1
+    initial_data: ClassVar[dict[str, Any]] = {"posts": {}, "listing_pages": {}, "posts_digest": ""}
+
+    @property
+    def posts(self) -> dict[str, PostRecord]:
+        posts: dict[str, PostRecord] = self.data["posts"]
+        return posts
+
+    @property
+    def listing_pages(self) -> dict[str, bool]:
+        """Pages that list posts, and so must be written again when any post changes."""
+        pages: dict[str, bool] = self.data["listing_pages"]
+        return pages
+
+    def add_post(self, record: PostRecord) -> None:
+        self.posts[record.docname] = record
+
+    def clear_doc(self, docname: str) -> None:
+        self.posts.pop(docname, None)
+        self.listing_pages.pop(docname, None)
+
+    def merge_domaindata(self, docnames: Set[str], otherdata: dict[str, Any]) -> None:
+        for docname, record in otherdata["posts"].items():
+            if docname in docnames:
+                self.posts[docname] = record
+        for docname in otherdata["listing_pages"]:
+            if docname in docnames:
+                self.listing_pages[docname] = True
+
+    def sorted_posts(self) -> list[PostRecord]:
+        """All posts, newest first."""
+        return sorted(self.posts.values(), key=lambda post: post.sort_key, reverse=True)
+
+    def slug_owners(self) -> dict[str, PostRecord]:
+        """Each slug key to the post that owns it: on a clash, the first by file name."""
+        owners: dict[str, PostRecord] = {}
+        for docname in sorted(self.posts):
+            owners.setdefault(slug_key(self.posts[docname].slug), self.posts[docname])
+        return owners
+
+    def check_consistency(self) -> None:
+        """Warn for each post whose slug another post already owns (runs on every build)."""
+        owners = self.slug_owners()
+        for docname in sorted(self.posts):
+            post = self.posts[docname]
+            owner = owners[slug_key(post.slug)]
+            if owner.docname != docname:
+                owner_path = self.env.doc2path(owner.docname, base=False).as_posix()
+                warn(
+                    "slug", duplicate_slug_message(post.slug, owner_path), location=(docname, post.slug_line)
+                )
+
+    def resolve_any_xref(self, *args: Any, **kwargs: Any) -> list[Any]:
+        return []
+
+    def get_objects(self) -> Iterator[tuple[str, str, str, str, str, int]]:
+        return iter(())
+
+
+def get_domain(env: BuildEnvironment) -> KnowledgeBaseDomain:
+    domain = env.domains["kb"]
+    assert isinstance(domain, KnowledgeBaseDomain)
+    return domain
+
+
+def is_post(docname: str, config: Config) -> bool:
+    """Whether a document is a post: any Markdown file under ``kb_posts_dir``."""
+    return docname.startswith(f"{config.kb_posts_dir}/")
+
+
+def post_files(srcdir: Path, posts_dir: str) -> Iterable[Path]:
+    """Every post file, in a stable order."""
+    return sorted((srcdir / posts_dir).rglob("*.md"))
+
+
+def leave_out_unbuildable_posts(app: Sphinx, config: Config) -> None:
+    """Exclude drafts (unless previewing) and files that are not UTF-8 from the build.
+
+    This must happen at ``config-inited``: Sphinx fixes the list of documents from
+    ``exclude_patterns`` before any reading, and would stop with a traceback on a
+    file it cannot decode.
+    """
+    options = KbConfig.from_sphinx(config)
+    srcdir = Path(app.srcdir)
+    excluded: list[str] = []
+    drafts: list[str] = []
+    for path in post_files(srcdir, options.posts_dir):
+        relative = path.relative_to(srcdir).as_posix()
+        text, problem = decode(path.read_bytes())
+        if problem is not None:
+            warn(problem.kind, problem.message, location=f"{path}:{problem.line}")
+            excluded.append(relative)
+        elif (
+            text is not None
+            and not options.preview
+            and "draft" in text
+            and parse_post(text, path.stem).frontmatter.draft
+        ):
+            drafts.append(relative)
+    if drafts:
+        logger.info(
+            "sourcebook: left out %d draft post(s): %s (preview them with 'sourcebook serve')",
+            len(drafts),
+            ", ".join(drafts),
+        )
+    if excluded or drafts:
+        config.exclude_patterns = [*config.exclude_patterns, *excluded, *drafts]
+
+
+def setup_posts(app: Sphinx) -> None:
+    app.add_domain(KnowledgeBaseDomain)
+    # After validate_config (400), so that kb_posts_dir is clean.
+    app.connect("config-inited", leave_out_unbuildable_posts, priority=450)

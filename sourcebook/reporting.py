@@ -1,0 +1,24 @@
+"""The ``kb`` warning type: every content problem goes through here.
+
+Warnings carry a subtype (``kb.frontmatter``, ``kb.date``, ``kb.image``…) and a location,
+so ``-W`` turns them into failures and ``suppress_warnings = ["kb.image"]`` silences one kind.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from sphinx.util import logging
+
+if TYPE_CHECKING:
+    from docutils.nodes import Node
+
+logger = logging.getLogger("sourcebook")
+
+#: The subtypes in use; the README lists what each one means.
+KINDS = ("frontmatter", "title", "date", "slug", "image", "encoding", "config", "link")
+
+
+def warn(kind: str, message: str, location: str | tuple[str, int] | Node | None) -> None:
+    """Log one ``kb.<kind>`` warning at ``location`` (a docname and line, a node or 'path:line')."""
+    logger.warning(message, type="kb", subtype=kind, location=location)

@@ -1,0 +1,61 @@
+"""Shared fixtures: fixture sites copied to a temporary folder and built with Sphinx."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from bs4 import BeautifulSoup
+from sphinx.testing.util import SphinxTestApp
+
+pytest_plugins = ("sphinx.testing.fixtures",)
+
+ROOTS = Path(__file__).parent / "roots"
+PROJECT = Path(__file__).parent.parent
+SEED = PROJECT.parent / "shared" / "seed"
+
+
+@pytest.fixture(scope="session")
+def rootdir() -> Path:
+    return ROOTS
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Callable[[str], Path]:
+    """Copy ``tests/roots/test-<name>`` into a fresh temporary folder; return its path."""
+
+    def copy(name: str) -> Path:
+        target = tmp_path / name
+        shutil.copytree(ROOTS / f"test-{name}", target)
+        return target
+
+    return copy
+
+
+@pytest.fixture
+def build(make_app: Callable[..., SphinxTestApp]) -> Callable[..., SphinxTestApp]:
+    """Build a site with Sphinx's test application; returns the finished app."""
+
+    def run(srcdir: Path, buildername: str = "html", **kwargs: Any) -> SphinxTestApp:
+        app = make_app(buildername, srcdir=srcdir, **kwargs)
+        app.build()
+        # Undo global registrations now, so that a second app in the same test starts clean.
+        app.cleanup()
+        return app
+
+    return run
+
+
+def warnings_of(app: SphinxTestApp) -> list[str]:
+    """The build's warnings, one per line, with the source folder made relative."""
+    text = app.warning.getvalue().replace(str(app.srcdir) + "/", "")
+    return [re.sub(r"\x1b\[[0-9;]*m", "", line) for line in text.splitlines() if line.strip()]
+
+
+def html_of(app: SphinxTestApp, page: str) -> BeautifulSoup:
+    """A built page, parsed."""
+    return BeautifulSoup((app.outdir / f"{page}.html").read_text(encoding="utf-8"), "html.parser")

@@ -1,0 +1,65 @@
+"""The sourcebook command, called as a function on temporary sites."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from test_bad_posts import EXPECTED
+
+from sourcebook.cli import main
+
+
+def test_check_reports_what_the_build_reports(
+    site: Callable[[str], Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    srcdir = site("bad-posts")
+    assert main(["--site", str(srcdir), "check"]) == 1
+    out, err = capsys.readouterr()
+    # The same problems, in the same words, as the Sphinx build (body images need a build).
+    build_only = [line for line in EXPECTED if "17_body_images" in line]
+    expected = sorted(set(EXPECTED) - set(build_only))
+    assert sorted(line.replace(f"{srcdir}/", "") for line in out.splitlines()) == expected
+    assert "checked 18 post(s)" in err and "15 problem(s)" in err
+
+
+def test_check_passes_a_clean_site(site: Callable[[str], Path], capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--site", str(site("posts")), "check"]) == 0
+    assert "checked 4 post(s)" in capsys.readouterr().err
+
+
+def test_build_writes_the_html_site(site: Callable[[str], Path]) -> None:
+    srcdir = site("posts")
+    assert main(["--site", str(srcdir), "build", "--strict", "-j", "1"]) == 0
+    assert (srcdir / "_build" / "html" / "source" / "posts" / "1_defective_goods.html").is_file()
+
+
+def test_strict_build_fails_on_bad_posts(site: Callable[[str], Path]) -> None:
+    assert main(["--site", str(site("bad-posts")), "build", "--strict", "-j", "1"]) == 1
+
+
+def test_a_folder_without_conf_py_is_a_usage_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["--site", str(tmp_path), "check"]) == 2
+    assert "no conf.py" in capsys.readouterr().err
+
+
+def test_help_on_every_subcommand(capsys: pytest.CaptureFixture[str]) -> None:
+    for command in ("check", "build", "serve"):
+        with pytest.raises(SystemExit) as exit_info:
+            main([command, "--help"])
+        assert exit_info.value.code == 0
+        assert f"usage: sourcebook {command}" in capsys.readouterr().out
+
+
+def test_clean_removes_the_previous_build(site: Callable[[str], Path]) -> None:
+    srcdir = site("posts")
+    stale = srcdir / "_build" / "html" / "stale.html"
+    stale.parent.mkdir(parents=True)
+    stale.write_text("old")
+    assert main(["--site", str(srcdir), "build", "--clean", "-j", "1"]) == 0
+    assert not stale.exists()
+    shutil.rmtree(srcdir / "_build")

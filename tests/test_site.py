@@ -1,0 +1,70 @@
+"""The shipped knowledge base builds strictly, with its theme, and its seed post is whole."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+from conftest import PROJECT
+
+SITE_FILES = ("conf.py", "index.md", "source", "_static")
+
+
+@pytest.fixture(scope="module")
+def shipped_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The project's own site, built once with -W into a temporary folder."""
+    root = tmp_path_factory.mktemp("shipped")
+    for name in SITE_FILES:
+        source = PROJECT / name
+        (shutil.copytree if source.is_dir() else shutil.copy)(source, root / name)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "sphinx",
+            "-W",
+            "--keep-going",
+            "-q",
+            "-b",
+            "html",
+            str(root),
+            str(root / "out"),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    return root / "out"
+
+
+def test_seed_post_is_on_the_site(shipped_site: Path) -> None:
+    page = BeautifulSoup((shipped_site / "source/posts/1_defective_goods.html").read_text(), "html.parser")
+    [heading] = page.select("article section > h1")
+    assert heading.get_text().strip().rstrip("#¶") == (
+        "How can I force Chinese manufacturers to accept rework of defective goods?"
+    )
+    time = page.select_one("article time.kb-published")
+    assert time is not None and (time["datetime"], time.get_text()) == ("2017-05-17", "May 17, 2017")
+    image = page.select_one("article img.kb-featured-image")
+    assert image is not None and (shipped_site / "source/posts" / image["src"]).resolve().is_file()
+    assert page.find("meta", property="og:type")["content"] == "article"
+    assert page.find("script", type="application/ld+json") is not None
+
+
+def test_only_site_content_is_read(shipped_site: Path) -> None:
+    pages = {path.relative_to(shipped_site).as_posix() for path in shipped_site.rglob("*.html")}
+    assert "index.html" in pages
+    assert not any(page.startswith(("README", "tests/", "docs/", "benchmarks/")) for page in pages)
+
+
+def test_sidebar_does_not_list_every_post(shipped_site: Path) -> None:
+    page = BeautifulSoup((shipped_site / "index.html").read_text(), "html.parser")
+    sidebar = page.select_one(".bd-sidebar-primary")
+    assert sidebar is not None
+    assert "defective goods" not in sidebar.get_text()
