@@ -30,6 +30,8 @@ class KbConfig:
     description_length: int = _option(
         160, "Length of the description made from a post's text when it has none."
     )
+    tags_dir: str = _option("tags", "Output folder of the generated tag pages.", "html")
+    tags_page: str = _option("source/tags", "The document holding the {tagindex} of all tags.", "html")
 
     @classmethod
     def from_sphinx(cls, config: Config) -> KbConfig:

@@ -9,8 +9,10 @@ from sourcebook.head import setup_head
 from sourcebook.images import setup_images
 from sourcebook.listings import setup_listings
 from sourcebook.post_nodes import setup_post_nodes
+from sourcebook.post_navigation import setup_post_navigation
 from sourcebook.posts import setup_posts
 from sourcebook.reader import setup_reader
+from sourcebook.tags import setup_tags
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -29,3 +31,5 @@ def setup_extension(app: Sphinx) -> None:
     setup_images(app)
     setup_head(app)
     setup_listings(app)
+    setup_tags(app)
+    setup_post_navigation(app)

@@ -312,7 +312,9 @@ def _normalise(
     date = _date_field(data, "date", report)
     if "date" not in data:
         report(
-            "date", "date", f"the post has no date; add a line such as date: '{dt.date.today().isoformat()}'"
+            "date",
+            "date",
+            "the post has no date; add a line date: 'YYYY-MM-DD' with the day it was first published",
         )
     updated = _date_field(data, "updated", report)
     if date and updated and updated[:10] < date[:10]:

@@ -1,9 +1,9 @@
-"""The ``postlist`` directive: a list of posts that any page can show.
+"""Pages that list posts: ``{postlist}`` (a list or sphinx-design cards) and ``{postarchive}``.
 
-The directive only leaves a placeholder while reading, since other posts may not be read
-yet; the list is filled in at ``doctree-resolved`` from the post store. Pages holding a
-list are handed back to Sphinx from ``env-get-updated`` whenever the posts changed, so an
-incremental build refreshes them without ``-E``.
+Directives only leave a placeholder while reading, since other posts may not be read yet;
+the lists are filled in at ``doctree-resolved`` from the post store. Pages holding a list
+are handed back to Sphinx from ``env-get-updated`` whenever the posts changed, so an
+incremental build refreshes them without ``-E``, and an unchanged rebuild writes nothing.
 """
 
 from __future__ import annotations
@@ -11,12 +11,14 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import asdict
+from itertools import groupby
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from docutils import nodes
 from docutils.parsers.rst import directives
 from sphinx.util.docutils import SphinxDirective
 from sphinx.util.nodes import make_refnode
+from sphinx_design.shared import PassthroughTextElement, create_component
 
 from sourcebook.frontmatter import format_date
 from sourcebook.post_nodes import kb_time
@@ -24,38 +26,53 @@ from sourcebook.posts import PostRecord, get_domain
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
+    from sphinx.builders import Builder
     from sphinx.environment import BuildEnvironment
 
 
 class kb_postlist(nodes.General, nodes.Element):  # noqa: N801 - docutils names nodes in lower case
-    """Placeholder for a post list, replaced once every post is known."""
+    """Placeholder for a list of posts, replaced once every post is known."""
 
 
 SORTS = ("newest", "oldest", "title")
+LAYOUTS = ("list", "cards")
 
 
-class PostListDirective(SphinxDirective):
-    """``{postlist}`` with ``:limit:``, ``:tag:``, ``:year:`` and ``:sort:``."""
+class ListingDirective(SphinxDirective):
+    """Base for directives that leave a placeholder and mark their page as a listing."""
 
+    kind: ClassVar[str] = "list"
     has_content = False
-    option_spec: ClassVar[dict[str, Any]] = {
-        "limit": directives.nonnegative_int,
-        "tag": directives.unchanged_required,
-        "year": directives.nonnegative_int,
-        "sort": lambda argument: directives.choice(argument, SORTS),
-    }
 
     def run(self) -> list[nodes.Node]:
-        node = kb_postlist(classes=["kb-postlist"])
-        node["options"] = dict(self.options)
+        node = kb_postlist(classes=[f"kb-{self.kind}"], kind=self.kind, options=dict(self.options))
         self.set_source_info(node)
         get_domain(self.env).listing_pages[self.env.docname] = True
         return [node]
 
 
+class PostListDirective(ListingDirective):
+    """``{postlist}``: ``:limit:``, ``:tag:``, ``:year:``, ``:sort:`` and ``:layout: cards|list``."""
+
+    kind = "postlist"
+    option_spec: ClassVar[dict[str, Any]] = {
+        "limit": directives.nonnegative_int,
+        "tag": directives.unchanged_required,
+        "year": directives.nonnegative_int,
+        "sort": lambda argument: directives.choice(argument, SORTS),
+        "layout": lambda argument: directives.choice(argument, LAYOUTS),
+    }
+
+
+class PostArchiveDirective(ListingDirective):
+    """``{postarchive}``: every post, grouped by year, newest first."""
+
+    kind = "postarchive"
+
+
 def select_posts(posts: list[PostRecord], options: dict[str, Any]) -> list[PostRecord]:
     """The posts a list shows, in its order."""
-    chosen = [post for post in posts if not post.draft or options.get("include_drafts")]
+    chosen = list(posts)
     if tag := options.get("tag"):
         chosen = [post for post in chosen if tag.casefold() in (t.casefold() for t in post.tags)]
     if year := options.get("year"):
@@ -70,31 +87,92 @@ def select_posts(posts: list[PostRecord], options: dict[str, Any]) -> list[PostR
     return chosen
 
 
-def fill_post_lists(app: Sphinx, doctree: nodes.document, docname: str) -> None:
-    """Replace each placeholder with links to its posts (at doctree-resolved: all posts known)."""
-    domain = get_domain(app.env)
-    for placeholder in list(doctree.findall(kb_postlist)):
-        posts = select_posts(
-            domain.sorted_posts(),
-            {
-                **placeholder["options"],
-                "include_drafts": app.config.kb_preview,
-            },
+def post_link(builder: Builder, fromdocname: str, post: PostRecord) -> nodes.reference:
+    """A reference to a post, with its title as plain text."""
+    return make_refnode(builder, fromdocname, post.docname, "", nodes.Text(post.title))
+
+
+def date_node(post: PostRecord) -> kb_time | nodes.Text:
+    return kb_time(post.date, format_date(post.date), datetime=post.date) if post.date else nodes.Text("")
+
+
+def render_list(builder: Builder, fromdocname: str, posts: list[PostRecord]) -> nodes.Element:
+    items = nodes.bullet_list(classes=["kb-postlist"])
+    for post in posts:
+        paragraph = nodes.paragraph()
+        paragraph += post_link(builder, fromdocname, post)
+        if post.date:
+            paragraph += nodes.Text(" · ")
+            paragraph += date_node(post)
+        items += nodes.list_item("", paragraph)
+    return items
+
+
+def render_cards(builder: Builder, fromdocname: str, posts: list[PostRecord]) -> nodes.Element:
+    """sphinx-design cards: thumbnail, title, date, two-line excerpt, the whole card a link."""
+    grid = create_component("grid-container", ["sd-container-fluid", "sd-sphinx-override", "sd-mb-4"])
+    row = create_component(
+        "grid-row",
+        ["sd-row", "sd-row-cols-1", "sd-row-cols-sm-2", "sd-row-cols-md-3", "sd-g-3", "kb-cards"],
+    )
+    grid += row
+    for post in posts:
+        card = create_component(
+            "card",
+            ["sd-card", "sd-sphinx-override", "sd-w-100", "sd-shadow-sm", "sd-card-hover", "kb-card"],
         )
-        items = nodes.bullet_list(classes=["kb-postlist"])
-        for post in posts:
-            paragraph = nodes.paragraph()
-            paragraph += make_refnode(
-                app.builder, docname, post.docname, "", nodes.inline(post.title, post.title)
+        if post.image:
+            # The featured image is already collected for the post's own page, so
+            # Sphinx maps this node to the same file in _images/.
+            candidates = {"?": post.image} if "://" in post.image else {"*": post.image}
+            card += nodes.image(
+                uri=post.image, candidates=candidates, alt="", classes=["sd-card-img-top", "kb-card-image"]
             )
-            if post.date:
-                paragraph += nodes.Text(" ")
-                paragraph += kb_time(post.date, format_date(post.date), datetime=post.date)
-            items += nodes.list_item("", paragraph)
-        placeholder.replace_self(items if posts else nodes.paragraph("", "No posts yet."))
+        body = create_component("card-body", ["sd-card-body"])
+        title = create_component("card-title", ["sd-card-title", "sd-font-weight-bold", "kb-card-title"])
+        link = post_link(builder, fromdocname, post)
+        link["classes"] += ["sd-stretched-link"]
+        title += PassthroughTextElement("", "", link)
+        body += title
+        if post.date:
+            body += nodes.paragraph("", "", date_node(post), classes=["sd-card-text", "kb-card-date"])
+        body += nodes.paragraph(post.description, post.description, classes=["sd-card-text", "kb-excerpt"])
+        card += body
+        row += create_component("grid-item", ["sd-col", "sd-d-flex-row"], children=[card])
+    return grid
 
 
-def _posts_digest(posts: dict[str, PostRecord]) -> str:
+def render_archive(builder: Builder, fromdocname: str, posts: list[PostRecord]) -> list[nodes.Node]:
+    """A section per year, newest year first; undated posts last."""
+    sections: list[nodes.Node] = []
+    for year, group in groupby(posts, key=lambda post: (post.date or "")[:4] or "Undated"):
+        section = nodes.section(ids=[f"year-{year.lower()}"], classes=["kb-archive-year"])
+        section += nodes.title(year, year)
+        section += render_list(builder, fromdocname, list(group))
+        sections.append(section)
+    return sections
+
+
+def fill_listings(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    """Replace each placeholder with its posts (at doctree-resolved: every post is known)."""
+    posts = get_domain(app.env).sorted_posts()
+    for placeholder in list(doctree.findall(kb_postlist)):
+        if placeholder["kind"] not in ("postlist", "postarchive"):
+            continue
+        options = placeholder["options"]
+        chosen = select_posts(posts, options)
+        if not chosen:
+            placeholder.replace_self(nodes.paragraph("", "No posts yet.", classes=["kb-empty"]))
+        elif placeholder["kind"] == "postarchive":
+            placeholder.replace_self(render_archive(app.builder, docname, chosen))
+        elif options.get("layout") == "cards":
+            placeholder.replace_self(render_cards(app.builder, docname, chosen))
+        else:
+            placeholder.replace_self(render_list(app.builder, docname, chosen))
+
+
+def posts_digest(posts: dict[str, PostRecord]) -> str:
+    """A fingerprint of everything a listing can show."""
     listing_fields = [asdict(posts[docname]) for docname in sorted(posts)]
     return hashlib.sha256(json.dumps(listing_fields, sort_keys=True).encode()).hexdigest()
 
@@ -102,7 +180,7 @@ def _posts_digest(posts: dict[str, PostRecord]) -> str:
 def refresh_listing_pages(app: Sphinx, env: BuildEnvironment) -> list[str]:
     """Listing pages to write again: all of them when any post changed, none otherwise."""
     domain = get_domain(env)
-    digest = _posts_digest(domain.posts)
+    digest = posts_digest(domain.posts)
     if domain.data["posts_digest"] == digest:
         return []
     domain.data["posts_digest"] = digest
@@ -112,5 +190,6 @@ def refresh_listing_pages(app: Sphinx, env: BuildEnvironment) -> list[str]:
 def setup_listings(app: Sphinx) -> None:
     app.add_node(kb_postlist)
     app.add_directive("postlist", PostListDirective)
-    app.connect("doctree-resolved", fill_post_lists)
+    app.add_directive("postarchive", PostArchiveDirective)
+    app.connect("doctree-resolved", fill_listings)
     app.connect("env-get-updated", refresh_listing_pages)

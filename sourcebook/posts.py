@@ -58,7 +58,12 @@ class KnowledgeBaseDomain(Domain):
     name = "kb"
     label = "Knowledge base"
     data_version = 1
-    initial_data: ClassVar[dict[str, Any]] = {"posts": {}, "listing_pages": {}, "posts_digest": ""}
+    initial_data: ClassVar[dict[str, Any]] = {
+        "posts": {},
+        "listing_pages": {},
+        "posts_digest": "",
+        "neighbours": {},
+    }
 
     @property
     def posts(self) -> dict[str, PostRecord]:
@@ -166,7 +171,19 @@ def leave_out_unbuildable_posts(app: Sphinx, config: Config) -> None:
         config.exclude_patterns = [*config.exclude_patterns, *excluded, *drafts]
 
 
+def remove_deleted_post_pages(
+    app: Sphinx, env: BuildEnvironment, added: Set[str], changed: Set[str], removed: Set[str]
+) -> list[str]:
+    """Delete the output page of each removed post, so an incremental build matches a clean one."""
+    if app.builder.format == "html":
+        for docname in removed:
+            if is_post(docname, app.config):
+                (app.outdir / app.builder.get_target_uri(docname)).unlink(missing_ok=True)
+    return []
+
+
 def setup_posts(app: Sphinx) -> None:
     app.add_domain(KnowledgeBaseDomain)
+    app.connect("env-get-outdated", remove_deleted_post_pages)
     # After validate_config (400), so that kb_posts_dir is clean.
     app.connect("config-inited", leave_out_unbuildable_posts, priority=450)
