@@ -9,7 +9,7 @@ ifdef STRICT
 SPHINXOPTS += -W --keep-going
 endif
 
-.PHONY: html strict test lint typecheck unit clean images
+.PHONY: html strict test lint typecheck clean images chromium
 
 html: $(VENV)/.installed
 	$(BIN)/python -m sphinx -b html $(SPHINXOPTS) . _build/html
@@ -17,8 +17,17 @@ html: $(VENV)/.installed
 strict:
 	$(MAKE) html STRICT=1
 
-test: $(VENV)/.installed-test lint typecheck
+test: $(VENV)/.installed-test chromium lint typecheck
 	$(BIN)/python -m pytest
+
+# Browser tests drive Debian's Chromium (never a downloaded one); install it when missing.
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	  else \
+	    echo "The browser tests need Chromium: sudo apt-get install chromium" >&2; exit 1; \
+	  fi; }
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check sourcebook tests tools benchmarks conf.py

@@ -7,10 +7,11 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from conftest import html_of, warnings_of
 from sphinx.testing.util import SphinxTestApp
 
 from sourcebook.posts import get_domain
+
+from conftest import html_of, warnings_of
 
 EXPECTED = [
     "source/posts/01_no_frontmatter.md:1: WARNING: the post has no frontmatter; start the file with a line "

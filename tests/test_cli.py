@@ -7,9 +7,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from test_bad_posts import EXPECTED
 
 from sourcebook.cli import main
+
+from test_bad_posts import EXPECTED
 
 
 def test_check_reports_what_the_build_reports(

@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from conftest import html_of, warnings_of
 from sphinx.testing.util import SphinxTestApp
 
 from sourcebook.posts import get_domain
+
+from conftest import html_of, warnings_of
 
 DRAFT = "source/posts/4_draft"
 

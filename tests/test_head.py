@@ -8,10 +8,11 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
-from conftest import html_of, warnings_of
 from sphinx.testing.util import SphinxTestApp
 
 from sourcebook.head import meta_tag, script_json
+
+from conftest import html_of, warnings_of
 
 NASTY = "Deposits </script><script>alert('x')</script> & \"quotes\""
 

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
-from conftest import html_of, warnings_of
 from sphinx.testing.util import SphinxTestApp
+
+from conftest import html_of, warnings_of
 
 UNDATED_WARNING = (
     "source/posts/undated.md:1: WARNING: the post has no date; add a line date: 'YYYY-MM-DD' "

@@ -6,10 +6,11 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
-from conftest import html_of, warnings_of
 from sphinx.testing.util import SphinxTestApp
 
 from sourcebook.posts import get_domain
+
+from conftest import html_of, warnings_of
 
 SEED = "source/posts/1_defective_goods"
 SEED_TITLE = "How can I force Chinese manufacturers to accept rework of defective goods?"

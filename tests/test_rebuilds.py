@@ -6,10 +6,11 @@ import shutil
 from collections.abc import Callable
 from pathlib import Path
 
-from conftest import warnings_of
 from sphinx.testing.util import SphinxTestApp
 
 from sourcebook.posts import get_domain
+
+from conftest import warnings_of
 
 
 def pages(outdir: Path) -> dict[str, str]:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
+
 from conftest import PROJECT
 
 SITE_FILES = ("conf.py", "index.md", "source", "_static")

@@ -1,0 +1,44 @@
+"""A reader in a real browser: landing cards, click through to a post, back, old Gatsby URL."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from playwright.sync_api import Browser, expect
+from sphinx.testing.util import SphinxTestApp
+
+from browser import serve
+from conftest import warnings_of
+
+
+def test_landing_cards_lead_to_posts_and_back(
+    browser: Browser, site: Callable[[str], Path], build: Callable[..., SphinxTestApp], tmp_path: Path
+) -> None:
+    app = build(site("listings"))
+    assert len(warnings_of(app)) == 1  # the fixture's undated post
+    with serve(app.outdir) as base:
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.goto(base + "index.html")
+        cards = page.locator(".sd-card.kb-card")
+        expect(cards).to_have_count(3)
+        expect(cards.first).to_be_visible()
+        page.screenshot(path=str(tmp_path / "landing.png"), full_page=True)
+
+        cards.nth(1).click()  # the whole card is a link
+        expect(page).to_have_url(base + "source/posts/dupro.html")
+        expect(page.locator("h1")).to_have_text("When is a during-production inspection worth it?¶")
+        expect(page.locator("time.kb-published")).to_have_text("September 15, 2019")
+        page.screenshot(path=str(tmp_path / "post.png"), full_page=True)
+
+        page.go_back()
+        expect(page).to_have_url(base + "index.html")
+        expect(cards).to_have_count(3)
+
+        page.goto(base + "source/posts/dupro.html")
+        page.locator(".kb-post-tags a", has_text="Inspection").click()
+        expect(page).to_have_url(base + "tags/inspection.html")
+        expect(page.locator(".kb-tag-page li a")).to_have_count(2)
+        page.close()
+    assert (tmp_path / "landing.png").stat().st_size > 10_000
+    assert (tmp_path / "post.png").stat().st_size > 10_000
