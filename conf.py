@@ -4,6 +4,7 @@ project = "Sourcebook"
 author = "Sourcebook authors"
 copyright = "2017-2026, Sourcebook authors"  # noqa: A001 - Sphinx's name for it
 language = "en"
+version = release = "1"  # the knowledge base's edition; EPUB requires one
 
 # The Sourcebook extension sets up MyST, sphinx-design and Open Graph itself.
 extensions = ["sourcebook"]

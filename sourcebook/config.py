@@ -32,6 +32,13 @@ class KbConfig:
     )
     tags_dir: str = _option("tags", "Output folder of the generated tag pages.", "html")
     tags_page: str = _option("source/tags", "The document holding the {tagindex} of all tags.", "html")
+    glossary: str = _option(
+        "source/glossary.yaml", "The glossary file, relative to the source folder ('' for none)."
+    )
+    term_links: bool = _option(True, "Link the first mention of each glossary term in a post.")
+    term_links_scope: str = _option("page", "Link a term's first mention per 'page' or per 'section'.")
+    term_links_skip: tuple[str, ...] = _option((), "Terms or single variants that are never linked.")
+    related_count: int = _option(4, "Related posts listed at the end of each post (0: none).")
 
     @classmethod
     def from_sphinx(cls, config: Config) -> KbConfig:

@@ -9,6 +9,7 @@ incremental build refreshes them without ``-E``, and an unchanged rebuild writes
 from __future__ import annotations
 
 import hashlib
+import html
 import json
 from dataclasses import asdict
 from itertools import groupby
@@ -18,9 +19,11 @@ from docutils import nodes
 from docutils.parsers.rst import directives
 from sphinx.util.docutils import SphinxDirective
 from sphinx.util.nodes import make_refnode
+from sphinx.util.osutil import relative_uri
 from sphinx_design.shared import PassthroughTextElement, create_component
 
 from sourcebook.frontmatter import format_date
+from sourcebook.image_variants import thumbnail_for
 from sourcebook.post_nodes import kb_time
 from sourcebook.posts import PostRecord, get_domain
 
@@ -108,8 +111,28 @@ def render_list(builder: Builder, fromdocname: str, posts: list[PostRecord]) -> 
     return items
 
 
-def render_cards(builder: Builder, fromdocname: str, posts: list[PostRecord]) -> nodes.Element:
+def card_image(app: Sphinx, fromdocname: str, image: str) -> nodes.Node:
+    """The card's thumbnail: the smallest resized variant where there is one."""
+    thumbnail = thumbnail_for(app, image)
+    if thumbnail is None:
+        # The featured image is already collected for the post's own page, so Sphinx
+        # maps this node to the same file in _images/.
+        candidates = {"?": image} if "://" in image else {"*": image}
+        return nodes.image(
+            uri=image, candidates=candidates, alt="", classes=["sd-card-img-top", "kb-card-image"]
+        )
+    url, width, height = thumbnail
+    src = relative_uri(app.builder.get_target_uri(fromdocname), url)
+    tag = (
+        f'<img class="sd-card-img-top kb-card-image" src="{html.escape(src)}" width="{width}" '
+        f'height="{height}" alt="" loading="lazy" decoding="async">'
+    )
+    return nodes.raw("", tag, format="html")
+
+
+def render_cards(app: Sphinx, fromdocname: str, posts: list[PostRecord]) -> nodes.Element:
     """sphinx-design cards: thumbnail, title, date, two-line excerpt, the whole card a link."""
+    builder = app.builder
     grid = create_component("grid-container", ["sd-container-fluid", "sd-sphinx-override", "sd-mb-4"])
     row = create_component(
         "grid-row",
@@ -122,12 +145,7 @@ def render_cards(builder: Builder, fromdocname: str, posts: list[PostRecord]) ->
             ["sd-card", "sd-sphinx-override", "sd-w-100", "sd-shadow-sm", "sd-card-hover", "kb-card"],
         )
         if post.image:
-            # The featured image is already collected for the post's own page, so
-            # Sphinx maps this node to the same file in _images/.
-            candidates = {"?": post.image} if "://" in post.image else {"*": post.image}
-            card += nodes.image(
-                uri=post.image, candidates=candidates, alt="", classes=["sd-card-img-top", "kb-card-image"]
-            )
+            card += card_image(app, fromdocname, post.image)
         body = create_component("card-body", ["sd-card-body"])
         title = create_component("card-title", ["sd-card-title", "sd-font-weight-bold", "kb-card-title"])
         link = post_link(builder, fromdocname, post)
@@ -166,7 +184,7 @@ def fill_listings(app: Sphinx, doctree: nodes.document, docname: str) -> None:
         elif placeholder["kind"] == "postarchive":
             placeholder.replace_self(render_archive(app.builder, docname, chosen))
         elif options.get("layout") == "cards":
-            placeholder.replace_self(render_cards(app.builder, docname, chosen))
+            placeholder.replace_self(render_cards(app, docname, chosen))
         else:
             placeholder.replace_self(render_list(app.builder, docname, chosen))
 

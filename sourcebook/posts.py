@@ -13,8 +13,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from sphinx.domains import Domain
+from docutils import nodes
+from sphinx.domains import Domain, ObjType
+from sphinx.roles import XRefRole
 from sphinx.util import logging
+from sphinx.util.nodes import make_refnode
 
 from sourcebook.config import KbConfig
 from sourcebook.frontmatter import decode, parse_post
@@ -22,7 +25,10 @@ from sourcebook.reporting import warn
 from sourcebook.slugs import duplicate_slug_message, slug_key
 
 if TYPE_CHECKING:
+    from docutils.nodes import Element
+    from sphinx.addnodes import pending_xref
     from sphinx.application import Sphinx
+    from sphinx.builders import Builder
     from sphinx.config import Config
     from sphinx.environment import BuildEnvironment
 
@@ -63,7 +69,11 @@ class KnowledgeBaseDomain(Domain):
         "listing_pages": {},
         "posts_digest": "",
         "neighbours": {},
+        "links": {},
+        "backlinks": {},
     }
+    object_types: ClassVar[dict[str, ObjType]] = {"post": ObjType("post", "post")}
+    roles: ClassVar[dict[str, Any]] = {"post": XRefRole()}
 
     @property
     def posts(self) -> dict[str, PostRecord]:
@@ -76,20 +86,35 @@ class KnowledgeBaseDomain(Domain):
         pages: dict[str, bool] = self.data["listing_pages"]
         return pages
 
+    @property
+    def links(self) -> dict[str, list[str]]:
+        """Each document's links to posts, as slug keys (for backlinks)."""
+        links: dict[str, list[str]] = self.data["links"]
+        return links
+
+    _owners_cache: dict[str, PostRecord] | None = None
+
     def add_post(self, record: PostRecord) -> None:
         self.posts[record.docname] = record
+        self._owners_cache = None
 
     def clear_doc(self, docname: str) -> None:
+        self._owners_cache = None
         self.posts.pop(docname, None)
         self.listing_pages.pop(docname, None)
+        self.links.pop(docname, None)
 
     def merge_domaindata(self, docnames: Set[str], otherdata: dict[str, Any]) -> None:
+        self._owners_cache = None
         for docname, record in otherdata["posts"].items():
             if docname in docnames:
                 self.posts[docname] = record
         for docname in otherdata["listing_pages"]:
             if docname in docnames:
                 self.listing_pages[docname] = True
+        for docname, slug_keys in otherdata["links"].items():
+            if docname in docnames:
+                self.links[docname] = slug_keys
 
     def sorted_posts(self) -> list[PostRecord]:
         """All posts, newest first."""
@@ -101,6 +126,13 @@ class KnowledgeBaseDomain(Domain):
         for docname in sorted(self.posts):
             owners.setdefault(slug_key(self.posts[docname].slug), self.posts[docname])
         return owners
+
+    def find_post(self, slug: str) -> PostRecord | None:
+        """The post a slug names (any case), once the posts are read."""
+        # Resolving asks many times over unchanged data; every change clears the cache.
+        if self._owners_cache is None:
+            self._owners_cache = self.slug_owners()
+        return self._owners_cache.get(slug_key(slug))
 
     def check_consistency(self) -> None:
         """Warn for each post whose slug another post already owns (runs on every build)."""
@@ -114,11 +146,42 @@ class KnowledgeBaseDomain(Domain):
                     "slug", duplicate_slug_message(post.slug, owner_path), location=(docname, post.slug_line)
                 )
 
-    def resolve_any_xref(self, *args: Any, **kwargs: Any) -> list[Any]:
+    def resolve_xref(
+        self,
+        env: BuildEnvironment,
+        fromdocname: str,
+        builder: Builder,
+        typ: str,
+        target: str,
+        node: pending_xref,
+        contnode: Element,
+    ) -> nodes.reference | None:
+        """``{kb:post}`slug``` : a link to the post, titled by the post unless text is given."""
+        post = self.find_post(target.strip().strip("/"))
+        if post is None:
+            return None
+        if not node.get("refexplicit"):
+            contnode = nodes.inline(post.title, post.title, classes=["kb-post-title"])
+        return make_refnode(builder, fromdocname, post.docname, "", contnode, post.title)
+
+    def resolve_any_xref(
+        self,
+        env: BuildEnvironment,
+        fromdocname: str,
+        builder: Builder,
+        target: str,
+        node: pending_xref,
+        contnode: Element,
+    ) -> list[tuple[str, nodes.reference]]:
         return []
 
     def get_objects(self) -> Iterator[tuple[str, str, str, str, str, int]]:
-        return iter(())
+        """Posts under their slug in objects.inv, so other Sphinx sites can link to them."""
+        for post in self.slug_owners().values():
+            yield post.slug, post.title, "post", post.docname, "", 1
+
+    def get_full_qualified_name(self, node: Element) -> str | None:
+        return None
 
 
 def get_domain(env: BuildEnvironment) -> KnowledgeBaseDomain:

@@ -49,3 +49,21 @@ def normalise_slug(raw: str) -> tuple[str | None, str | None]:
 def duplicate_slug_message(slug: str, owner_path: str) -> str:
     """The one wording of a slug clash, shared by the build and ``sourcebook check``."""
     return f"the slug '{slug}' is already used by {owner_path}; give this post its own slug"
+
+
+def slug_from_link(target: str) -> tuple[str, str] | None:
+    """The slug and anchor of a Gatsby-style link to a post, or None for any other link.
+
+    Accepted: ``/slug``, ``/slug/``, ``/blog/slug``, ``/blog/slug/``, each optionally with
+    ``#anchor``. A target with a file suffix (``/images/x.png``, ``/a.md``) is not a slug.
+    """
+    path, _hash, anchor = target.strip().partition("#")
+    if not path.startswith("/") or path.startswith("//"):
+        return None
+    text = path.strip("/")
+    if text.casefold().startswith("blog/"):
+        text = text[len("blog/") :]
+    slug, reason = normalise_slug(text)
+    if slug is None or reason is not None or "." in slug.rsplit("/", 1)[-1]:
+        return None
+    return slug, anchor

@@ -9,6 +9,8 @@ from __future__ import annotations
 import functools
 import http.server
 import shutil
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -43,6 +45,22 @@ def launch(playwright: Playwright) -> Browser:
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the base class's name
         """Keep test output clean."""
+
+
+def build_html(srcdir: Path, outdir: Path, *extra: str) -> str:
+    """Build a site with ``python -m sphinx`` in a child process; return its warnings.
+
+    A separate process keeps the builders' own helper processes (sphinx-sitemap starts a
+    multiprocessing manager) from inheriting the Playwright driver's pipes, which would
+    keep the browser from shutting down.
+    """
+    result = subprocess.run(
+        [sys.executable, "-m", "sphinx", "-q", "-b", "html", *extra, str(srcdir), str(outdir)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return result.stderr
 
 
 @contextmanager

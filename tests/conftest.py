@@ -27,9 +27,13 @@ def rootdir() -> Path:
     return ROOTS
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    """One headless Chromium for the whole test session."""
+    """One headless Chromium per test module.
+
+    Not per session: Playwright keeps a driver and threads alive, and a parallel Sphinx
+    build in a later test forks this process, which must not happen with them running.
+    """
     with sync_playwright() as playwright:
         chromium = launch(playwright)
         yield chromium

@@ -57,6 +57,9 @@ def test_cards_show_the_newest_posts_as_sphinx_design_cards(listings: SphinxTest
     assert excerpt.get_text() == "Write mould ownership into the contract before you pay for the tooling."
     image = first.select_one("img.kb-card-image")
     assert image is not None and resolve(listings, "index.html", image["src"]).is_file()
+    # The thumbnail is the smallest resized variant, with its size against layout shift.
+    assert image["src"].startswith("_images/variants/") and image["src"].endswith(".webp")
+    assert (image["width"], image["height"], image["loading"]) == ("60", "40", "lazy")
     assert cards[1].select_one("img") is None  # a post without featuredImage has no thumbnail
     # Sphinx-design markup was rendered, not printed as text.
     assert "{postlist}" not in page.get_text() and ":layout:" not in page.get_text()

@@ -1,0 +1,468 @@
+"""Time Sourcebook against plain Sphinx + MyST and MkDocs Material on the same generated posts.
+
+``python benchmarks/run.py --posts 100 [--posts 1000] [--skip-mkdocs] [--work DIR]``
+
+For each N, in one run and on one generated corpus (``make_corpus.py``):
+
+a. Sourcebook: a clean full build, exactly like ``make html``
+   (``python -m sphinx -b html -j auto . _build/html`` in the site's folder);
+b. Sourcebook: an incremental rebuild after editing one post's body text;
+c. plain Sphinx + MyST: the same posts and images, ``extensions = ["myst_parser"]``, the
+   default theme (alabaster), a root ``index.md`` with a glob toctree of every post, ``-j auto``;
+d. MkDocs Material: the same posts in ``docs/``, ``theme: material``, ``plugins: [search]``,
+   ``mkdocs build -q``.
+
+The machine is shared and noisy, so every figure is also given as a ratio to the peers
+measured in the same run. Results go to ``benchmarks/results-<N>.json``; build folders go
+under ``benchmarks/_work/`` (ignored by git) and are removed afterwards unless ``--keep``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import hashlib
+import importlib.metadata
+import importlib.util
+import json
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+PROJECT = HERE.parent
+MAKE_CORPUS = HERE / "make_corpus.py"
+MANIFEST = ".sourcebook-corpus.json"
+
+SOURCEBOOK = "Sourcebook"
+INCREMENTAL = "Sourcebook incremental"
+PLAIN = "Sphinx + MyST"
+MKDOCS = "MkDocs Material"
+
+#: What a Sourcebook build reads from the project: uncommitted changes here are measured too.
+BUILD_INPUTS = ("sourcebook", "conf.py", "index.md", "source", "_static", "pyproject.toml")
+
+#: The sentence the incremental run adds to one post's body.
+EDIT = "This sentence was added by the benchmark to time an incremental build ({n})."
+
+PLAIN_CONF = '''"""Plain Sphinx + MyST: the peer Sourcebook is measured against (benchmarks/run.py)."""
+
+project = "Plain Sphinx + MyST"
+extensions = ["myst_parser"]
+exclude_patterns = ["_build"]
+'''
+
+PLAIN_INDEX = """# Posts
+
+```{toctree}
+:glob:
+:maxdepth: 1
+
+source/posts/*
+```
+"""
+
+MKDOCS_CONFIG = """site_name: Plain MkDocs Material
+theme:
+  name: material
+plugins:
+  - search
+"""
+
+_WARNING = re.compile(r"WARNING:")
+_WARNING_KIND = re.compile(r"\[([\w.-]+)\]\s*$")
+_UPDATING = re.compile(r"updating environment: .*")
+
+
+@dataclass
+class Measure:
+    """One tool's build at one N."""
+
+    tool: str
+    command: str
+    seconds: float
+    runs: list[float]
+    page_kb: float | None = None
+    page: str | None = None
+    warnings: int = 0
+    warning_kinds: dict[str, int] = field(default_factory=dict)
+    note: str = ""
+    ratio_to_mkdocs: float | None = None
+    ratio_to_plain: float | None = None
+
+
+@dataclass
+class Outcome:
+    """A finished subprocess."""
+
+    seconds: float
+    stdout: str
+    stderr: str
+
+
+def run_timed(command: Sequence[str], cwd: Path) -> Outcome:
+    """Run ``command`` in ``cwd``, timing it with ``perf_counter``; stop the benchmark if it fails."""
+    started = time.perf_counter()
+    done = subprocess.run(command, cwd=cwd, capture_output=True, text=True, check=False)
+    seconds = time.perf_counter() - started
+    if done.returncode != 0:
+        sys.stderr.write(done.stdout[-4000:] + done.stderr[-4000:])
+        raise SystemExit(f"failed with exit code {done.returncode}: {' '.join(command)} (in {cwd})")
+    return Outcome(seconds, done.stdout, done.stderr)
+
+
+def count_warnings(log: str) -> tuple[int, dict[str, int]]:
+    """Sphinx warnings in a build's log, in total and by kind (``kb.image``, ``myst.xref_missing``…)."""
+    kinds: Counter[str] = Counter()
+    for line in log.splitlines():
+        if _WARNING.search(line):
+            match = _WARNING_KIND.search(line)
+            kinds[match.group(1) if match else "other"] += 1
+    return sum(kinds.values()), dict(sorted(kinds.items()))
+
+
+def page_size(path: Path) -> float | None:
+    return round(path.stat().st_size / 1024, 1) if path.is_file() else None
+
+
+def median_of(values: list[float]) -> float:
+    return round(statistics.median(values), 3)
+
+
+def _clean(folder: Path) -> None:
+    if folder.exists():
+        shutil.rmtree(folder)
+
+
+# ---------------------------------------------------------------------------------------------
+# The sites
+# ---------------------------------------------------------------------------------------------
+
+
+def make_sites(count: int, seed: int, root: Path) -> tuple[Path, Path, Path, dict[str, Any]]:
+    """The Sourcebook corpus, then the same posts and images for plain Sphinx and for MkDocs."""
+    site = root / "sourcebook"
+    subprocess.run(
+        [sys.executable, str(MAKE_CORPUS), "--posts", str(count), "--out", str(site), "--seed", str(seed)],
+        check=True,
+    )
+    manifest: dict[str, Any] = json.loads((site / MANIFEST).read_text(encoding="utf-8"))
+
+    plain = root / "plain"
+    _clean(plain)
+    plain.mkdir(parents=True)
+    (plain / "conf.py").write_text(PLAIN_CONF, encoding="utf-8")
+    (plain / "index.md").write_text(PLAIN_INDEX, encoding="utf-8")
+    shutil.copytree(site / "source" / "posts", plain / "source" / "posts")
+    shutil.copytree(site / "source" / "images", plain / "source" / "images")
+
+    mkdocs = root / "mkdocs"
+    _clean(mkdocs)
+    (mkdocs / "docs").mkdir(parents=True)
+    (mkdocs / "mkdocs.yml").write_text(MKDOCS_CONFIG, encoding="utf-8")
+    (mkdocs / "docs" / "index.md").write_text("# Posts\n\nEvery post is in the navigation.\n")
+    # posts/ and images/ side by side, so that '../images/blog/x.jpg' resolves as in the site.
+    shutil.copytree(site / "source" / "posts", mkdocs / "docs" / "posts")
+    shutil.copytree(site / "source" / "images", mkdocs / "docs" / "images")
+    return site, plain, mkdocs, manifest
+
+
+def sphinx_command(jobs: str) -> list[str]:
+    """The command ``make html`` runs, from the site's folder."""
+    return [sys.executable, "-m", "sphinx", "-b", "html", "-j", jobs, ".", "_build/html"]
+
+
+def edit_post(path: Path, number: int) -> None:
+    """Add a sentence to a paragraph in the middle of the post's body (not the first: the
+    description made from the first 160 characters stays the same, as in a typical edit)."""
+    lines = path.read_text(encoding="utf-8").split("\n")
+    closing = lines.index("---", 1)
+    prose = [
+        index
+        for index, line in enumerate(lines)
+        if index > closing and line and line[0].isupper() and not line.startswith(("#", "-", "!"))
+    ]
+    target = prose[len(prose) // 2]
+    lines[target] += " " + EDIT.format(n=number)
+    path.write_text("\n".join(lines), encoding="utf-8")
+
+
+# ---------------------------------------------------------------------------------------------
+# The measures
+# ---------------------------------------------------------------------------------------------
+
+
+def measure_sourcebook(site: Path, post: dict[str, Any], jobs: str, repeat: int) -> tuple[Measure, Measure]:
+    """A clean build (like ``make html``), then incremental rebuilds after editing one post."""
+    command = sphinx_command(jobs)
+    page = site / "_build" / "html" / Path(post["file"]).with_suffix(".html")
+    clean_runs: list[float] = []
+    for _ in range(repeat):
+        _clean(site / "_build")
+        outcome = run_timed(command, site)
+        clean_runs.append(outcome.seconds)
+    warnings, kinds = count_warnings(outcome.stderr)
+    clean = Measure(
+        tool=SOURCEBOOK,
+        command="python -m sphinx -b html -j " + jobs + " . _build/html",
+        seconds=median_of(clean_runs),
+        runs=[round(value, 3) for value in clean_runs],
+        page_kb=page_size(page),
+        page=page.relative_to(site).as_posix(),
+        warnings=warnings,
+        warning_kinds=kinds,
+    )
+
+    incremental_runs: list[float] = []
+    notes: list[str] = []
+    for number in range(1, repeat + 1):
+        edit_post(site / post["file"], number)
+        outcome = run_timed(command, site)
+        incremental_runs.append(outcome.seconds)
+        if not page.is_file() or EDIT.format(n=number) not in page.read_text(encoding="utf-8"):
+            raise SystemExit(f"the incremental build did not update {page}")
+        if updating := _UPDATING.search(outcome.stdout):
+            notes.append(updating.group(0).strip())
+    warnings, kinds = count_warnings(outcome.stderr)
+    incremental = Measure(
+        tool=INCREMENTAL,
+        command=f"edit {post['file']}, then the same command",
+        seconds=median_of(incremental_runs),
+        runs=[round(value, 3) for value in incremental_runs],
+        page_kb=page_size(page),
+        page=clean.page,
+        warnings=warnings,
+        warning_kinds=kinds,
+        note="; ".join(sorted(set(notes))),
+    )
+    return clean, incremental
+
+
+def measure_plain(plain: Path, post: dict[str, Any], jobs: str, repeat: int) -> Measure:
+    command = sphinx_command(jobs)
+    runs: list[float] = []
+    for _ in range(repeat):
+        _clean(plain / "_build")
+        outcome = run_timed(command, plain)
+        runs.append(outcome.seconds)
+    warnings, kinds = count_warnings(outcome.stderr)
+    page = plain / "_build" / "html" / Path(post["file"]).with_suffix(".html")
+    return Measure(
+        tool=PLAIN,
+        command="python -m sphinx -b html -j " + jobs + " . _build/html",
+        seconds=median_of(runs),
+        runs=[round(value, 3) for value in runs],
+        page_kb=page_size(page),
+        page=page.relative_to(plain).as_posix(),
+        warnings=warnings,
+        warning_kinds=kinds,
+    )
+
+
+def measure_mkdocs(mkdocs: Path, post: dict[str, Any], repeat: int) -> Measure:
+    command = [sys.executable, "-m", "mkdocs", "build", "-q"]
+    runs: list[float] = []
+    for _ in range(repeat):
+        _clean(mkdocs / "site")
+        outcome = run_timed(command, mkdocs)
+        runs.append(outcome.seconds)
+    page = mkdocs / "site" / "posts" / Path(post["file"]).stem / "index.html"
+    return Measure(
+        tool=MKDOCS,
+        command="mkdocs build -q",
+        seconds=median_of(runs),
+        runs=[round(value, 3) for value in runs],
+        page_kb=page_size(page),
+        page=page.relative_to(mkdocs).as_posix(),
+        # -q prints warnings only; MkDocs' own words, not comparable with Sphinx's.
+        warnings=sum(1 for line in outcome.stderr.splitlines() if line.startswith("WARNING")),
+    )
+
+
+def add_ratios(measures: list[Measure]) -> None:
+    by_tool = {measure.tool: measure for measure in measures}
+    for measure in measures:
+        if MKDOCS in by_tool:
+            measure.ratio_to_mkdocs = round(measure.seconds / by_tool[MKDOCS].seconds, 4)
+        if PLAIN in by_tool:
+            measure.ratio_to_plain = round(measure.seconds / by_tool[PLAIN].seconds, 4)
+
+
+# ---------------------------------------------------------------------------------------------
+# Context and report
+# ---------------------------------------------------------------------------------------------
+
+
+def _git(*args: str) -> str:
+    done = subprocess.run(["git", "-C", str(PROJECT), *args], capture_output=True, text=True, check=False)
+    return done.stdout.rstrip()
+
+
+def inputs_digest() -> str:
+    """A digest of every file a Sourcebook build reads from the project (code, config, pages)."""
+    digest = hashlib.sha256()
+    for name in BUILD_INPUTS:
+        path = PROJECT / name
+        files = sorted(path.rglob("*")) if path.is_dir() else [path]
+        for file in files:
+            if file.is_file() and "__pycache__" not in file.parts:
+                digest.update(file.relative_to(PROJECT).as_posix().encode() + b"\0")
+                digest.update(file.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def _version(distribution: str) -> str | None:
+    try:
+        return importlib.metadata.version(distribution)
+    except importlib.metadata.PackageNotFoundError:
+        return None
+
+
+def machine() -> dict[str, Any]:
+    return {
+        "cpus": os.cpu_count(),
+        "usable_cpus": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None,
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+        "load_average_at_start": [round(value, 2) for value in os.getloadavg()],
+        "versions": {
+            name: _version(name)
+            for name in ("sphinx", "myst-parser", "sphinx-book-theme", "pydata-sphinx-theme", "mkdocs")
+        }
+        | {"mkdocs-material": _version("mkdocs-material")},
+    }
+
+
+def _cell(value: float | None, digits: int = 2) -> str:
+    return "–" if value is None else f"{value:.{digits}f}"
+
+
+def _ratio(value: float | None) -> str:
+    """Two significant digits or more: 34.0, 2.19, 0.44, 0.039."""
+    if value is None:
+        return "–"
+    return f"{value:.1f}" if value >= 10 else f"{value:.2f}" if value >= 0.1 else f"{value:.3f}"
+
+
+def format_table(results: Sequence[dict[str, Any]]) -> str:
+    header = (
+        f"{'N':>5}  {'tool':<23} {'seconds':>8} {'/ MkDocs':>9} {'/ Sphinx+MyST':>14} "
+        f"{'page KB':>8} {'warnings':>9}"
+    )
+    lines = [header, "-" * len(header)]
+    for result in results:
+        for item in result["measures"]:
+            lines.append(
+                f"{result['posts']:>5}  {item['tool']:<23} {item['seconds']:>8.2f} "
+                f"{_ratio(item['ratio_to_mkdocs']):>9} {_ratio(item['ratio_to_plain']):>14} "
+                f"{_cell(item['page_kb'], 1):>8} {item['warnings']:>9}"
+            )
+    return "\n".join(lines)
+
+
+def benchmark(count: int, args: argparse.Namespace) -> dict[str, Any]:
+    root: Path = args.work / f"n{count}"
+    print(f"== N={count}: generating the corpus in {root}", file=sys.stderr)
+    context = machine()
+    # Taken before building: others work in this tree, so what was built is the commit plus
+    # these uncommitted changes (and the digest tells two runs of the same code apart).
+    started = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    code = {
+        "commit": _git("rev-parse", "--short", "HEAD"),
+        "worktree_changes": _git("status", "--porcelain", "--", *BUILD_INPUTS).splitlines(),
+        "build_inputs_sha256": inputs_digest(),
+    }
+    site, plain, mkdocs, manifest = make_sites(count, args.seed, root)
+    post = manifest["items"][0]
+    measures: list[Measure] = []
+
+    print(f"== N={count}: Sourcebook, clean build and incremental rebuild", file=sys.stderr)
+    measures.extend(measure_sourcebook(site, post, args.jobs, args.repeat))
+    print(f"   {measures[0].seconds:.1f} s clean, {measures[1].seconds:.1f} s incremental", file=sys.stderr)
+    print(f"== N={count}: plain Sphinx + MyST", file=sys.stderr)
+    measures.append(measure_plain(plain, post, args.jobs, args.repeat))
+    print(f"   {measures[-1].seconds:.1f} s", file=sys.stderr)
+    if not args.skip_mkdocs:
+        print(f"== N={count}: MkDocs Material", file=sys.stderr)
+        measures.append(measure_mkdocs(mkdocs, post, args.repeat))
+        print(f"   {measures[-1].seconds:.1f} s", file=sys.stderr)
+    add_ratios(measures)
+
+    context["load_average_at_end"] = [round(value, 2) for value in os.getloadavg()]
+    words = [item["words"] for item in manifest["items"]]
+    return {
+        "posts": count,
+        "date": started,
+        **code,
+        "build_inputs_changed_during_run": inputs_digest() != code["build_inputs_sha256"],
+        "jobs": args.jobs,
+        "repeat": args.repeat,
+        "corpus": {
+            "seed": args.seed,
+            "average_words": round(statistics.mean(words)),
+            "links_between_posts": sum(item["links"] for item in manifest["items"]),
+            "measured_post": post["file"],
+        },
+        "machine": context,
+        "measures": [asdict(measure) for measure in measures],
+    }
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument(
+        "--posts", type=int, action="append", help="number of posts; repeat for several (default: 100)"
+    )
+    parser.add_argument("--skip-mkdocs", action="store_true", help="do not build with MkDocs Material")
+    parser.add_argument(
+        "--work", type=Path, default=HERE / "_work", help="build folder (default: %(default)s)"
+    )
+    parser.add_argument("--seed", type=int, default=1, help="corpus seed (default: 1)")
+    parser.add_argument("--jobs", default="auto", help="sphinx -j value (default: auto, as make html)")
+    parser.add_argument("--repeat", type=int, default=1, help="builds per tool; the median is kept")
+    parser.add_argument(
+        "--keep",
+        action="store_true",
+        help="keep the generated sites and their builds under --work (removed by default: they are "
+        "large, and their conf.py files would be type-checked by `mypy benchmarks`)",
+    )
+    parser.add_argument(
+        "--results", type=Path, default=HERE, help="folder for results-<N>.json (default: benchmarks/)"
+    )
+    args = parser.parse_args(argv)
+    if args.repeat < 1:
+        parser.error("--repeat must be at least 1")
+    needed = ["sphinx", "myst_parser", "sourcebook", "PIL"] + ([] if args.skip_mkdocs else ["material"])
+    if missing := [name for name in needed if importlib.util.find_spec(name) is None]:
+        parser.error(
+            f"{sys.executable} cannot import {', '.join(missing)}: run with the project's venv, "
+            "after `.venv/bin/pip install -e '.[test,bench]'` (or pass --skip-mkdocs)"
+        )
+    args.work = args.work.resolve()
+    results = []
+    for count in args.posts or [100]:
+        try:
+            result = benchmark(count, args)
+        finally:
+            if not args.keep:
+                _clean(args.work / f"n{count}")
+        results.append(result)
+        path = args.results / f"results-{count}.json"
+        path.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        print(f"== N={count}: results written to {path}", file=sys.stderr)
+    print(format_table(results))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,131 @@
+"""The posts as Atom and RSS 2.0 feeds: ``atom.xml`` and ``rss.xml`` at the site's root.
+
+The feeds are written by feedgen (which escapes every value through lxml) once the build has
+finished, from the post store, so an incremental build that re-reads one post still lists every
+post. Feed readers need absolute links, so the feeds are written only when the site's base URL
+is known; every page's head then points to them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import re
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from feedgen.feed import FeedGenerator  # type: ignore[import-untyped]
+
+from sourcebook.config import site_url
+from sourcebook.posts import PostRecord, get_domain
+from sourcebook.publishing import builds_website, page_url, write_if_changed
+
+if TYPE_CHECKING:
+    from docutils import nodes
+    from sphinx.application import Sphinx
+
+ATOM_FILE = "atom.xml"
+RSS_FILE = "rss.xml"
+
+#: Characters XML 1.0 cannot hold at all, not even escaped (YAML can: "\x0b").
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def xml_text(text: str) -> str:
+    """Frontmatter text without the control characters that would make lxml refuse the feed."""
+    return _NOT_XML.sub("", text)
+
+
+def post_time(iso_text: str) -> dt.datetime:
+    """A post's date as an aware datetime: a bare date is midnight UTC."""
+    moment = dt.datetime.fromisoformat(iso_text)
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.UTC)
+
+
+def feed_posts(posts: Iterable[PostRecord]) -> list[PostRecord]:
+    """The posts a feed lists, newest first: published ones with a date (an undated post has no
+    place in a feed, and already has its ``kb.date`` warning)."""
+    dated = [post for post in posts if not post.draft and post.date]
+    return sorted(dated, key=lambda post: (post_time(post.date or ""), post.docname), reverse=True)
+
+
+def build_feed(
+    posts: list[PostRecord], *, site: str, title: str, language: str, url_of: Callable[[str], str]
+) -> FeedGenerator:
+    """A feed of ``posts`` (already in order) whose links are ``url_of(docname)``."""
+    feed = FeedGenerator()
+    feed.id(site)
+    feed.title(xml_text(title))
+    feed.subtitle(xml_text(f"New and updated answers from {title}"))  # RSS: the description
+    feed.author({"name": xml_text(title)})
+    feed.language(language)
+    feed.generator("Sourcebook")
+    # Both dates are fixed by the posts, never the build's clock, so rebuilds are identical.
+    newest = max(
+        (post_time(post.updated or post.date or "") for post in posts),
+        default=dt.datetime(1970, 1, 1, tzinfo=dt.UTC),
+    )
+    feed.updated(newest)
+    feed.lastBuildDate(newest)
+    for post in posts:
+        url = url_of(post.docname)
+        entry = feed.add_entry(order="append")
+        entry.id(url)
+        entry.guid(url, permalink=True)
+        entry.title(xml_text(post.title))
+        entry.link(href=url)
+        entry.published(post_time(post.date or ""))
+        entry.updated(post_time(post.updated or post.date or ""))
+        entry.summary(xml_text(post.description))
+        for tag in post.tags:
+            entry.category(term=xml_text(tag))
+    return feed
+
+
+def serialise(feed: FeedGenerator, site: str) -> dict[str, bytes]:
+    """Both feeds by file name, each naming its own address as ``rel="self"``."""
+    documents: dict[str, bytes] = {}
+    for name, to_bytes in ((ATOM_FILE, feed.atom_str), (RSS_FILE, feed.rss_str)):
+        # The site's address last: feedgen makes the last link RSS's channel <link>.
+        feed.link([{"href": site + name, "rel": "self"}, {"href": site, "rel": "alternate"}], replace=True)
+        documents[name] = to_bytes(pretty=True)
+    return documents
+
+
+def write_feeds(app: Sphinx, exception: Exception | None) -> None:
+    """Write both feeds from the post store, once every page is written."""
+    base = site_url(app.config)
+    if exception is not None or not builds_website(app) or not base:
+        return
+    feed = build_feed(
+        feed_posts(get_domain(app.env).posts.values()),
+        site=base,
+        title=app.config.project,
+        language=app.config.language,
+        url_of=lambda docname: page_url(app, docname),
+    )
+    for name, content in serialise(feed, base).items():
+        write_if_changed(Path(app.outdir) / name, content)
+
+
+def link_feeds(
+    app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: nodes.document | None
+) -> None:
+    """Let browsers and feed readers find the feeds from any page."""
+    base = site_url(app.config)
+    if not base or not builds_website(app):
+        return
+    title = html.escape(app.config.project, quote=True)
+    context["metatags"] = context.get("metatags", "") + (
+        f'<link rel="alternate" type="application/atom+xml" title="{title} (Atom)" '
+        f'href="{html.escape(base + ATOM_FILE, quote=True)}">\n'
+        f'<link rel="alternate" type="application/rss+xml" title="{title} (RSS)" '
+        f'href="{html.escape(base + RSS_FILE, quote=True)}">\n'
+    )
+
+
+def setup_feeds(app: Sphinx) -> None:
+    # build-finished: the post store then holds every post, read in this build or before it.
+    app.connect("build-finished", write_feeds)
+    app.connect("html-page-context", link_feeds)

@@ -1,0 +1,216 @@
+"""Related answers at the end of each post: other posts ranked by shared tags, glossary terms and text.
+
+An environment collector keeps, for each post, a small term profile of its text and the
+glossary terms it links to, read once when the post is read (purged and merged like any
+Sphinx data, so incremental and ``-j`` builds see what a clean build sees). When reading
+ends, :func:`sourcebook.similarity.rank_related` ranks every post's related posts; the
+posts whose list changed are handed back to Sphinx to be written again. The list itself
+is added to the page when it is written.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from docutils import nodes
+from sphinx import addnodes
+from sphinx.environment.collectors import EnvironmentCollector
+from sphinx.util.nodes import make_refnode
+
+from sourcebook.frontmatter import format_date
+from sourcebook.post_nodes import kb_time
+from sourcebook.posts import get_domain, is_post
+from sourcebook.similarity import Profile, make_profile, rank_related
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator, Set
+
+    from sphinx.application import Sphinx
+    from sphinx.environment import BuildEnvironment
+
+RelatedEntry = tuple[str, str, str | None]
+"""A related post as its page shows it: docname, title, date."""
+
+#: The environment attribute that holds the collector's data.
+STORE_ATTRIBUTE = "kb_related"
+
+#: Nodes whose text says nothing about what a post is about.
+SKIPPED_NODES = (
+    nodes.comment,
+    nodes.raw,
+    nodes.literal_block,
+    nodes.system_message,
+    nodes.substitution_definition,
+    nodes.target,
+)
+
+RUBRIC = "Related answers"
+
+
+@dataclass
+class RelatedStore:
+    """The collector's data on the environment: plain values, pickled with it."""
+
+    profiles: dict[str, Profile] = field(default_factory=dict)
+    """Each post's most frequent terms (read time)."""
+    terms: dict[str, list[str]] = field(default_factory=dict)
+    """The glossary terms each post links to (read time)."""
+    related: dict[str, list[RelatedEntry]] = field(default_factory=dict)
+    """Each post's related posts, as last computed."""
+    stale: bool = True
+    """Whether a post was read or removed since ``related`` was computed."""
+
+
+def related_store(env: BuildEnvironment) -> RelatedStore:
+    store = getattr(env, STORE_ATTRIBUTE, None)
+    if not isinstance(store, RelatedStore):
+        store = RelatedStore()
+        setattr(env, STORE_ATTRIBUTE, store)
+    return store
+
+
+def related_count(app: Sphinx) -> int:
+    return max(0, int(app.config.kb_related_count))
+
+
+def _texts(node: nodes.Element, skip: nodes.Node | None) -> Iterator[str]:
+    """The text of a post's body, leaving out its header, its title and markup that is not prose."""
+    for child in node.children:
+        if isinstance(child, nodes.Text):
+            yield child.astext()
+        elif child is skip or isinstance(child, SKIPPED_NODES):
+            continue
+        elif isinstance(child, nodes.Element) and "kb-post-header" not in child["classes"]:
+            yield from _texts(child, skip)
+
+
+def glossary_terms(doctree: nodes.document) -> list[str]:
+    """The glossary terms a document links to (``{term}`` roles and automatic term links)."""
+    found = {
+        " ".join(str(node["reftarget"]).split()).casefold()
+        for node in doctree.findall(addnodes.pending_xref)
+        if node.get("refdomain") == "std" and node.get("reftype") == "term"
+    }
+    return sorted(found)
+
+
+class RelatedCollector(EnvironmentCollector):
+    """Reads each post's profile and glossary terms; ranks related posts once reading ends."""
+
+    def clear_doc(self, app: Sphinx, env: BuildEnvironment, docname: str) -> None:
+        store = related_store(env)
+        store.profiles.pop(docname, None)
+        store.terms.pop(docname, None)
+        store.stale = True
+
+    def merge_other(
+        self, app: Sphinx, env: BuildEnvironment, docnames: Set[str], other: BuildEnvironment
+    ) -> None:
+        store, theirs = related_store(env), related_store(other)
+        for docname in docnames:
+            if docname in theirs.profiles:
+                store.profiles[docname] = theirs.profiles[docname]
+            if docname in theirs.terms:
+                store.terms[docname] = theirs.terms[docname]
+        store.stale = True
+
+    def process_doc(self, app: Sphinx, doctree: nodes.document) -> None:
+        """At ``doctree-read``: after every transform, so automatic term links are in the tree."""
+        env = app.env
+        post = get_domain(env).posts.get(env.docname)
+        if post is None or not related_count(app):
+            return
+        section = doctree.next_node(nodes.section)
+        title = section.next_node(nodes.title) if section is not None else None
+        text = " ".join(_texts(section if section is not None else doctree, title))
+        store = related_store(env)
+        store.profiles[env.docname] = make_profile(text, post.title)
+        if terms := glossary_terms(doctree):
+            store.terms[env.docname] = terms
+        store.stale = True
+
+    def get_outdated_docs(
+        self, app: Sphinx, env: BuildEnvironment, added: set[str], changed: set[str], removed: set[str]
+    ) -> list[str]:
+        """Posts read before this feature existed (no profile yet) are read again."""
+        if not related_count(app):
+            return []
+        profiles = related_store(env).profiles
+        return sorted(
+            docname
+            for docname in env.found_docs - added - changed
+            if is_post(docname, app.config) and docname not in profiles
+        )
+
+    def get_updated_docs(self, app: Sphinx, env: BuildEnvironment) -> list[str]:
+        """At ``env-get-updated``: rank again, and return the posts whose list changed."""
+        store = related_store(env)
+        if not store.stale:
+            return []
+        current = compute_related(env, related_count(app))
+        previous = store.related
+        changed = {doc for doc in current.keys() | previous.keys() if current.get(doc) != previous.get(doc)}
+        store.related = current
+        store.stale = False
+        return sorted(changed & set(env.all_docs))
+
+
+def compute_related(env: BuildEnvironment, count: int) -> dict[str, list[RelatedEntry]]:
+    """Every published post's related posts, best first; drafts (in previews) are left out."""
+    if not count:
+        return {}
+    store = related_store(env)
+    posts = {
+        docname: post
+        for docname, post in get_domain(env).posts.items()
+        if not post.draft and docname in store.profiles
+    }
+    ranked = rank_related(
+        {docname: store.profiles[docname] for docname in posts},
+        {docname: post.tags for docname, post in posts.items()},
+        {docname: store.terms.get(docname, []) for docname in posts},
+        count,
+        {docname: post.date for docname, post in posts.items()},
+    )
+    return {
+        docname: [(other, posts[other].title, posts[other].date) for other in others]
+        for docname, others in sorted(ranked.items())
+        if others
+    }
+
+
+def add_related(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    """A "Related answers" list at the end of the post, before its "Referenced by" list."""
+    entries = related_store(app.env).related.get(docname)
+    section = doctree.next_node(nodes.section)
+    if not entries or section is None or not is_post(docname, app.config):
+        return
+    # "no-search": the titles of other posts must not make this page a search result.
+    container = nodes.container(classes=["kb-related", "no-search"])
+    container += nodes.rubric(RUBRIC, RUBRIC)
+    items = nodes.bullet_list(classes=["kb-related-list"])
+    for target, title, date in entries:
+        paragraph = nodes.paragraph()
+        paragraph += make_refnode(app.builder, docname, target, "", nodes.Text(title))
+        if date:
+            paragraph += nodes.Text(" · ")
+            paragraph += kb_time(date, format_date(date), datetime=date)
+        items += nodes.list_item("", paragraph)
+    container += items
+    backlinks = [
+        child
+        for child in section.children
+        if isinstance(child, nodes.container) and "kb-backlinks" in child["classes"]
+    ]
+    if backlinks:
+        section.insert(section.index(backlinks[0]), container)
+    else:
+        section += container
+
+
+def setup_related(app: Sphinx) -> None:
+    app.add_env_collector(RelatedCollector)
+    # Before crossrefs' "Referenced by" block (doctree-resolved, default priority 500), so
+    # that appending puts "Related answers" first.
+    app.connect("doctree-resolved", add_related, priority=450)

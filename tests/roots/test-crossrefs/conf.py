@@ -1,0 +1,4 @@
+project = "Crossrefs KB"
+extensions = ["sourcebook"]
+include_patterns = ["index.md", "source/**"]
+html_theme = "basic"

@@ -1,0 +1,4 @@
+project = "Seed photographs"
+extensions = ["sourcebook"]
+include_patterns = ["index.md", "source/**"]
+html_theme = "basic"

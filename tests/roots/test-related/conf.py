@@ -1,0 +1,4 @@
+project = "Related KB"
+extensions = ["sourcebook"]
+include_patterns = ["index.md", "source/**"]
+html_theme = "basic"

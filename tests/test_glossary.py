@@ -1,0 +1,374 @@
+"""The glossary page, automatic term links in posts, and "Mentioned in", on a small site."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from bs4 import BeautifulSoup, Tag
+from sphinx.testing.util import SphinxTestApp
+from sphinx.util.inventory import InventoryFile
+
+from conftest import html_of, warnings_of
+
+INSPECTION = "Why book a pre-shipment inspection?"
+PAYMENT = "How much deposit should I pay?"
+LETTERS = "Letters and deposits"
+PSI_SHORT = "An inspection of finished goods before the balance is paid."
+REWORK_SHORT = "Sorting and repairing defective goods so that the order meets the standard."
+QC_SHORT = 'Checks that goods match the "golden sample" & the spec <before> they ship.'
+GLOSSARY = "../glossary.html"
+
+Build = Callable[..., SphinxTestApp]
+Site = Callable[[str], Path]
+
+
+def build_clean(site: Site, build: Build, **kwargs: Any) -> SphinxTestApp:
+    app = build(site("glossary"), **kwargs)
+    assert warnings_of(app) == []
+    return app
+
+
+@pytest.fixture
+def glossary(site: Site, build: Build) -> SphinxTestApp:
+    return build_clean(site, build)
+
+
+def body(app: SphinxTestApp, page: str) -> Tag:
+    main = html_of(app, page).select_one("div.body")
+    assert main is not None
+    return main
+
+
+def term_links(app: SphinxTestApp, page: str) -> list[tuple[str, str, str]]:
+    """Every automatic term link of a page: (text, href, hover text)."""
+    return [(a.get_text(), a["href"], a["title"]) for a in body(app, page).select("a.kb-term-link")]
+
+
+def entry_of(page: BeautifulSoup, anchor: str) -> Tag:
+    """The <dd> of the glossary entry whose term has ``anchor``."""
+    term = page.find("dt", id=anchor)
+    assert term is not None
+    definition = term.find_next_sibling("dd")
+    assert isinstance(definition, Tag)
+    return definition
+
+
+def mentioned_in(app: SphinxTestApp) -> dict[str, list[str]]:
+    """Each entry (by anchor) to the titles its "Mentioned in" line lists."""
+    page = html_of(app, "source/glossary")
+    return {
+        term["id"]: [a.get_text() for a in entry_of(page, term["id"]).select(".kb-glossary-mentions a")]
+        for term in page.select("dt.kb-glossary-term")
+    }
+
+
+# --- The glossary page ---------------------------------------------------------------
+
+
+def test_the_glossary_is_a_real_sphinx_glossary(glossary: SphinxTestApp) -> None:
+    page = html_of(glossary, "source/glossary")
+    sections = page.select("section.kb-glossary-category")
+    assert [section.find("h2").get_text().rstrip("¶") for section in sections] == [
+        "Inspections and quality",
+        "Payments",
+    ]
+    assert [len(section.select("dl.glossary > dt.kb-glossary-term")) for section in sections] == [3, 3]
+    # The term, each abbreviation and each synonym are link targets, in that order.
+    first = sections[0].select_one("dl.glossary")
+    assert [(dt["id"], dt["class"][0]) for dt in first.find_all("dt")][:3] == [
+        ("term-pre-shipment-inspection", "kb-glossary-term"),
+        ("term-psi", "kb-glossary-abbreviation"),
+        ("term-final-random-inspection", "kb-glossary-synonym"),
+    ]
+    assert page.find("dt", id="term-l-c") is not None and page.find("dt", id="term-lc") is not None
+
+
+def test_an_entry_shows_its_chinese_term_definition_and_see_also(glossary: SphinxTestApp) -> None:
+    rework = entry_of(html_of(glossary, "source/glossary"), "term-rework")
+    chinese = rework.select_one(".kb-glossary-chinese")
+    assert chinese.get_text() == "Chinese: 返工 (fǎn gōng)"
+    assert chinese.find("span", lang="zh-Hans").get_text() == "返工"
+    assert chinese.find("span", lang="zh-Latn-pinyin").get_text() == "fǎn gōng"
+    assert rework.select_one(".kb-glossary-definition").get_text() == (
+        "The factory sorts the goods and repairs or replaces the defective ones."
+    )
+    see_also = rework.select(".kb-glossary-see-also a")
+    assert [(a.get_text(), a["href"]) for a in see_also] == [
+        ("Pre-shipment inspection", "#term-pre-shipment-inspection")
+    ]
+
+
+def test_terms_are_in_the_inventory(glossary: SphinxTestApp) -> None:
+    inventory = InventoryFile.loads(
+        (glossary.outdir / "objects.inv").read_bytes(), uri="https://kb.example.com/"
+    )
+    terms = inventory.data["std:term"]
+    assert terms["PSI"].uri == "https://kb.example.com/source/glossary.html#term-psi"
+    assert terms["Pre-shipment inspection"].uri.endswith("#term-pre-shipment-inspection")
+    assert {"Rework", "repair work", "L/C", "LC", "documentary credit"} <= set(terms)
+
+
+def test_the_term_role_works_on_any_page(glossary: SphinxTestApp) -> None:
+    page = body(glossary, "index")
+    assert [(a.get_text(), a["href"]) for a in page.select("a.reference")] == [
+        ("PSI", "source/glossary.html#term-psi")
+    ]
+    # Pages that are not posts get no automatic links.
+    assert page.select(".kb-term") == []
+
+
+# --- Automatic term links ------------------------------------------------------------
+
+
+def test_the_first_mention_links_to_the_glossary(glossary: SphinxTestApp) -> None:
+    assert term_links(glossary, "source/posts/inspection") == [
+        ("pre-shipment inspection", f"{GLOSSARY}#term-pre-shipment-inspection", PSI_SHORT),
+        ("rework", f"{GLOSSARY}#term-rework", REWORK_SHORT),
+        ("Quality control", f"{GLOSSARY}#term-quality-control", QC_SHORT),
+    ]
+    page = body(glossary, "source/posts/inspection")
+    [link] = page.select('a[href$="#term-pre-shipment-inspection"]')
+    assert link.find_parent("p").get_text().startswith("A pre-shipment inspection tells you")
+    assert link.select_one("span.kb-term") is not None
+    # The text around the links is whole: nothing lost, nothing added.
+    assert "Book the pre-shipment\ninspection early, and read the PSI report" in page.get_text()
+
+
+def test_the_hover_text_is_escaped(glossary: SphinxTestApp) -> None:
+    html = (glossary.outdir / "source/posts/inspection.html").read_text()
+    escaped = "Checks that goods match the &quot;golden sample&quot; &amp; the spec &lt;before&gt; they ship."
+    assert f'title="{escaped}"' in html
+
+
+def test_nothing_is_linked_in_titles_headings_links_or_code(glossary: SphinxTestApp) -> None:
+    page = body(glossary, "source/posts/inspection")
+    for selector in ("h1", "h2", ".kb-post-header", "code", "pre"):
+        assert all(element.select(".kb-term") == [] for element in page.select(selector)), selector
+    [external] = page.select('a[href="https://example.com/rework"]')
+    assert external.get_text() == "rework guide" and external.select(".kb-term") == []
+    [rework] = page.select('a[href$="#term-rework"]')
+    assert rework.find_parent("p").get_text().startswith("Ask for rework")
+    assert "Never link a deposit or QC here." in page.select_one("pre").get_text()
+
+
+def test_abbreviations_plurals_and_case(glossary: SphinxTestApp) -> None:
+    assert term_links(glossary, "source/posts/payment") == [
+        (
+            "deposits",
+            f"{GLOSSARY}#term-deposit",
+            "The upfront payment a supplier asks for before production starts.",
+        ),
+        (
+            "PI",
+            f"{GLOSSARY}#term-proforma-invoice",
+            "The supplier's quotation in the form of an invoice, used to pay a deposit.",
+        ),
+        ("PSI", f"{GLOSSARY}#term-pre-shipment-inspection", PSI_SHORT),
+        (
+            "L/C",
+            f"{GLOSSARY}#term-letter-of-credit",
+            "A bank's promise to pay the supplier when the agreed documents are presented.",
+        ),
+    ]
+    assert [link[0] for link in term_links(glossary, "source/posts/letters")] == ["documentary credit"]
+
+
+def test_links_per_section(site: Site, build: Build) -> None:
+    app = build_clean(site, build, confoverrides={"kb_term_links_scope": "section"})
+    sections = body(app, "source/posts/inspection").select("section")
+    links = [
+        [a.get_text() for a in section.select("a.kb-term-link") if a.find_parent("section") is section]
+        for section in sections
+    ]
+    assert links == [
+        ["pre-shipment inspection"],
+        ["rework"],
+        ["Quality control", "pre-shipment inspection", "rework"],
+    ]
+
+
+def test_skip_list(site: Site, build: Build) -> None:
+    app = build_clean(site, build, confoverrides={"kb_term_links_skip": ["PSI", "rework"]})
+    assert [link[0] for link in term_links(app, "source/posts/inspection")] == [
+        "pre-shipment inspection",
+        "Quality control",
+    ]
+    assert [link[0] for link in term_links(app, "source/posts/payment")] == ["deposits", "PI", "L/C"]
+
+
+def test_term_links_off(site: Site, build: Build) -> None:
+    app = build_clean(site, build, confoverrides={"kb_term_links": False})
+    for post in ("inspection", "payment", "letters"):
+        assert term_links(app, f"source/posts/{post}") == []
+    assert html_of(app, "source/glossary").select(".kb-glossary-mentions") == []
+    assert html_of(app, "source/glossary").select("dl.glossary")  # the glossary itself stays
+
+
+# --- Mentioned in --------------------------------------------------------------------
+
+
+def test_mentioned_in_lists_the_posts_newest_first(glossary: SphinxTestApp) -> None:
+    assert mentioned_in(glossary) == {
+        "term-pre-shipment-inspection": [PAYMENT, INSPECTION],
+        "term-quality-control": [INSPECTION],
+        "term-rework": [INSPECTION],
+        "term-deposit": [PAYMENT],
+        "term-letter-of-credit": [PAYMENT, LETTERS],
+        "term-proforma-invoice": [PAYMENT],
+    }
+    links = entry_of(html_of(glossary, "source/glossary"), "term-rework").select(".kb-glossary-mentions a")
+    assert [a["href"] for a in links] == ["posts/inspection.html"]
+
+
+def test_mentioned_in_shows_ten_posts_then_a_count(site: Site, build: Build) -> None:
+    srcdir = site("glossary")
+    for number in range(12):
+        (srcdir / "source" / "posts" / f"extra{number:02}.md").write_text(
+            f"---\ntitle: 'Extra {number:02}'\ndate: '2020-01-{number + 1:02}'\n---\n\nOn rework.\n"
+        )
+    app = build(srcdir)
+    assert warnings_of(app) == []
+    line = entry_of(html_of(app, "source/glossary"), "term-rework").select_one(".kb-glossary-mentions")
+    assert [a.get_text() for a in line.select("a")] == [f"Extra {number:02}" for number in range(11, 1, -1)]
+    assert line.get_text().endswith("Extra 02 and 3 more")
+
+
+# --- Rebuilds ------------------------------------------------------------------------
+
+
+def same_pages(first: SphinxTestApp, second: SphinxTestApp, pages: list[str]) -> None:
+    for page in pages:
+        assert (first.outdir / f"{page}.html").read_text() == (second.outdir / f"{page}.html").read_text(), (
+            page
+        )
+
+
+def clean_copy(srcdir: Path, target: Path) -> Path:
+    shutil.copytree(srcdir, target, ignore=shutil.ignore_patterns("_build"))
+    return target
+
+
+PAGES = ["source/glossary", "source/posts/inspection", "source/posts/payment", "source/posts/letters"]
+
+
+def test_a_new_post_updates_mentioned_in_incrementally(site: Site, build: Build, tmp_path: Path) -> None:
+    srcdir = site("glossary")
+    assert warnings_of(build(srcdir)) == []
+    (srcdir / "source" / "posts" / "moulds.md").write_text(
+        "---\ntitle: 'Who owns the mould?'\ndate: '2020-02-02'\n---\n\nAsk for rework, and a QC check.\n"
+    )
+    incremental = build(srcdir)
+    assert warnings_of(incremental) == []
+    # Only the new post is read; the glossary page is written again with its new lists.
+    assert "1 added, 0 changed, 0 removed" in incremental.status.getvalue()
+    mentions = mentioned_in(incremental)
+    assert mentions["term-rework"] == ["Who owns the mould?", INSPECTION]
+    assert mentions["term-quality-control"] == ["Who owns the mould?", INSPECTION]
+    clean = build(clean_copy(srcdir, tmp_path / "clean"))
+    assert warnings_of(clean) == []
+    same_pages(incremental, clean, [*PAGES, "source/posts/moulds"])
+
+    moulds = srcdir / "source" / "posts" / "moulds.md"
+    moulds.write_text(moulds.read_text().replace("Who owns the mould?", "Moulds"))
+    retitled = build(srcdir)
+    assert warnings_of(retitled) == []
+    assert mentioned_in(retitled)["term-rework"] == ["Moulds", INSPECTION]
+
+    moulds.unlink()
+    removed = build(srcdir)
+    assert warnings_of(removed) == []
+    assert mentioned_in(removed)["term-rework"] == [INSPECTION]
+
+
+def test_editing_the_glossary_updates_the_posts(site: Site, build: Build, tmp_path: Path) -> None:
+    srcdir = site("glossary")
+    assert warnings_of(build(srcdir)) == []
+    yaml_file = srcdir / "source" / "glossary.yaml"
+    yaml_file.write_text(yaml_file.read_text().replace(REWORK_SHORT, "Fixing what failed."))
+    incremental = build(srcdir)
+    assert warnings_of(incremental) == []
+    assert ("rework", f"{GLOSSARY}#term-rework", "Fixing what failed.") in term_links(
+        incremental, "source/posts/inspection"
+    )
+    clean = build(clean_copy(srcdir, tmp_path / "clean"))
+    assert warnings_of(clean) == []
+    same_pages(incremental, clean, PAGES)
+
+
+def test_parallel_build_equals_serial(site: Site, build: Build, tmp_path: Path) -> None:
+    serial_src = site("glossary")
+    for number in range(8):
+        (serial_src / "source" / "posts" / f"extra{number}.md").write_text(
+            f"---\ntitle: 'Extra {number}'\ndate: '2021-01-0{number + 1}'\n---\n\n"
+            "A PSI, then a down payment by L/C.\n"
+        )
+    parallel_src = clean_copy(serial_src, tmp_path / "parallel")
+    serial = build(serial_src)
+    parallel = build(parallel_src, parallel=2)
+    assert warnings_of(serial) == warnings_of(parallel) == []
+    same_pages(serial, parallel, [*PAGES, "source/posts/extra0", "source/posts/extra7"])
+    assert len(mentioned_in(parallel)["term-pre-shipment-inspection"]) == 10
+
+
+# --- Problems ------------------------------------------------------------------------
+
+
+def test_problems_in_the_glossary_file_are_warnings_at_their_line(site: Site, build: Build) -> None:
+    srcdir = site("glossary")
+    yaml_file = srcdir / "source" / "glossary.yaml"
+    yaml_file.write_text(
+        yaml_file.read_text().replace("  see_also: [Rework, Quality control]", "  see_also: [Rework, QA]")
+        + "\n- term: Tooling\n  category: Production\n  definition: Moulds and fixtures.\n"
+    )
+    app = build(srcdir)
+    assert warnings_of(app) == [
+        "source/glossary.yaml:12: WARNING: 'see_also' of 'Pre-shipment inspection' names 'QA', which is not "
+        "in the glossary; write the exact term of another entry [kb.glossary]",
+        "source/glossary.yaml:67: WARNING: 'Tooling' has no 'short'; every entry needs term, category, "
+        "short, definition [kb.glossary]",
+    ]
+    # The rest of the glossary is whole.
+    see_also = entry_of(html_of(app, "source/glossary"), "term-pre-shipment-inspection")
+    assert [a.get_text() for a in see_also.select(".kb-glossary-see-also a")] == ["Rework"]
+
+
+def test_option_problems_are_config_warnings(site: Site, build: Build) -> None:
+    app = build(
+        site("glossary"),
+        confoverrides={"kb_term_links_scope": "chapter", "kb_term_links_skip": ["Widget", "PSI"]},
+    )
+    assert warnings_of(app) == [
+        "WARNING: kb_term_links_scope must be 'page' or 'section', not 'chapter'; using 'page' [kb.config]",
+        "WARNING: kb_term_links_skip names 'Widget', which is no term, abbreviation or synonym in "
+        "source/glossary.yaml [kb.config]",
+    ]
+    assert [link[0] for link in term_links(app, "source/posts/payment")] == ["deposits", "PI", "L/C"]
+
+
+def test_a_missing_glossary_file(site: Site, build: Build) -> None:
+    app = build(site("glossary"), confoverrides={"kb_glossary": "source/terms.yaml"})
+    assert warnings_of(app) == [
+        "WARNING: kb_glossary is 'source/terms.yaml', but there is no such file in the source folder; "
+        "fix the path or set kb_glossary = '' [kb.config]"
+    ]
+    assert term_links(app, "source/posts/inspection") == []
+    # The page shows the file its directive names.
+    assert html_of(app, "source/glossary").select("dl.glossary")
+
+
+def test_term_links_without_a_glossary_page(site: Site, build: Build) -> None:
+    srcdir = site("glossary")
+    (srcdir / "source" / "glossary.md").unlink()
+    (srcdir / "index.md").write_text("# Glossary KB\n\nNo glossary page.\n")
+    app = build(srcdir)
+    assert warnings_of(app) == [
+        "WARNING: posts mention terms of source/glossary.yaml, but no page shows it, so they are not "
+        "linked; add a page with ```{kb:glossary}``` or set kb_term_links = False [kb.glossary]"
+    ]
+    page = body(app, "source/posts/inspection")
+    assert page.select("a.kb-term-link") == [] and page.select(".kb-term") == []
+    assert "A pre-shipment inspection tells you" in page.get_text()
