@@ -36,7 +36,12 @@ html_theme_options = {
     "show_toc_level": 2,
     "home_page_in_toc": True,
     "use_download_button": False,
+    # Fewer theme components: each one is rendered on every page, twice (pydata checks
+    # whether it is empty first). The search field stays in the sidebar.
+    "navbar_persistent": [],
+    "primary_sidebar_end": [],
 }
+html_sidebars = {"**": ["navbar-logo.html", "search-button-field.html", "sbt-sidebar-nav.html"]}
 
 # Open Graph for the pages that are not posts (posts carry their own, see sourcebook/head.py)
 ogp_social_cards = {"enable": False}

@@ -8,6 +8,7 @@ build (drafts, files that are not UTF-8).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator, Set
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,6 +34,9 @@ if TYPE_CHECKING:
     from sphinx.environment import BuildEnvironment
 
 logger = logging.getLogger(__name__)
+
+#: A 'draft:' key at the start of a line: only such files are parsed at start-up.
+_DRAFT_KEY = re.compile(r"^draft\s*:", re.MULTILINE)
 
 
 @dataclass
@@ -220,7 +224,7 @@ def leave_out_unbuildable_posts(app: Sphinx, config: Config) -> None:
         elif (
             text is not None
             and not options.preview
-            and "draft" in text
+            and _DRAFT_KEY.search(text[:4096]) is not None
             and parse_post(text, path.stem).frontmatter.draft
         ):
             drafts.append(relative)

@@ -55,7 +55,7 @@ def build_html(srcdir: Path, outdir: Path, *extra: str) -> str:
     keep the browser from shutting down.
     """
     result = subprocess.run(
-        [sys.executable, "-m", "sphinx", "-q", "-b", "html", *extra, str(srcdir), str(outdir)],
+        [sys.executable, "-m", "sphinx", "--no-color", "-q", "-b", "html", *extra, str(srcdir), str(outdir)],
         capture_output=True,
         text=True,
         check=True,

@@ -27,6 +27,7 @@ def shipped_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
             sys.executable,
             "-m",
             "sphinx",
+            "--no-color",
             "-W",
             "--keep-going",
             "-q",
