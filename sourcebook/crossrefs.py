@@ -10,7 +10,6 @@ rewrite a post whose backlinks changed.
 
 from __future__ import annotations
 
-import difflib
 from typing import TYPE_CHECKING, Any
 
 from docutils import nodes
@@ -21,7 +20,7 @@ from sphinx.util.nodes import make_refnode
 
 from sourcebook.posts import KnowledgeBaseDomain, get_domain, is_post
 from sourcebook.reporting import warn
-from sourcebook.slugs import slug_from_link, slug_key
+from sourcebook.slugs import slug_from_link, slug_key, unknown_slug
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -39,11 +38,7 @@ def _slug_link_target(node: addnodes.pending_xref) -> tuple[str, str] | None:
 
 def unknown_slug_message(slug: str, domain: KnowledgeBaseDomain) -> str:
     """One sentence naming the missing slug and the closest existing ones."""
-    known = {slug_key(post.slug): post.slug for post in domain.posts.values()}
-    close = difflib.get_close_matches(slug_key(slug), list(known), n=3, cutoff=0.5)
-    hint = " or ".join(f"'{known[key]}'" for key in close)
-    advice = f"did you mean {hint}?" if hint else "check the slug in the target post's frontmatter"
-    return f"no post has the slug '{slug}'; {advice}"
+    return unknown_slug(slug, [post.slug for post in domain.posts.values()])
 
 
 class CollectSlugLinks(SphinxTransform):

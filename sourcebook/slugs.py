@@ -6,8 +6,10 @@ URLs used it verbatim) and is compared case-insensitively through :func:`slug_ke
 
 from __future__ import annotations
 
+import difflib
 import re
 import unicodedata
+from collections.abc import Iterable
 
 _SEGMENT = re.compile(r"^[\w~-][\w.~-]*$")
 _NOT_SLUG_CHARS = re.compile(r"[^\w]+")
@@ -67,3 +69,13 @@ def slug_from_link(target: str) -> tuple[str, str] | None:
     if slug is None or reason is not None or "." in slug.rsplit("/", 1)[-1]:
         return None
     return slug, anchor
+
+
+def unknown_slug(slug: str, known_slugs: Iterable[str]) -> str:
+    """The one wording of a link to a missing slug, naming the closest existing slugs;
+    shared by the build and ``sourcebook check``."""
+    known = {slug_key(known_slug): known_slug for known_slug in known_slugs}
+    close = difflib.get_close_matches(slug_key(slug), list(known), n=3, cutoff=0.5)
+    hint = " or ".join(f"'{known[key]}'" for key in close)
+    advice = f"did you mean {hint}?" if hint else "check the slug in the target post's frontmatter"
+    return f"no post has the slug '{slug}'; {advice}"
