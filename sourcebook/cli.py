@@ -1,4 +1,4 @@
-"""The ``sourcebook`` command: check, build and preview a knowledge base.
+"""The ``sourcebook`` command: check, build and preview a knowledge base, add and import posts.
 
 ``main(argv)`` returns the exit code: 0 when all is well, 1 when the site has problems,
 2 when the command itself was used wrongly.
@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import runpy
 import shutil
 import sys
@@ -16,6 +17,9 @@ from pathlib import Path
 
 from sourcebook import __version__
 from sourcebook.checker import check_posts
+from sourcebook.frontmatter import parse_date
+from sourcebook.importers import ENGINES, UsageError, import_blog
+from sourcebook.newpost import split_tags, write_new_post
 
 DEFAULT_POSTS_DIR = "source/posts"
 
@@ -70,6 +74,34 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_new(args: argparse.Namespace) -> int:
+    if not " ".join(args.title.split()):
+        print("sourcebook new: the title is empty; give the post's question as its title", file=sys.stderr)
+        return 2
+    day = dt.date.today()
+    if args.date is not None:
+        iso, reason = parse_date(args.date)
+        if reason or iso is None or len(iso) != 10:
+            print(f"sourcebook new: --date '{args.date}' is not a date as YYYY-MM-DD", file=sys.stderr)
+            return 2
+        day = dt.date.fromisoformat(iso)
+    path = write_new_post(args.site / _posts_dir(args.site), args.title, split_tags(args.tags), day)
+    print(path)
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    try:
+        report = import_blog(args.path, args.site, _posts_dir(args.site), args.engine, args.dry_run)
+    except UsageError as error:
+        print(f"sourcebook import: {error}", file=sys.stderr)
+        return 2
+    for line in report.lines:
+        print(line)
+    print(report.summary())
+    return report.exit_code
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="sourcebook", description=__doc__.splitlines()[0])
     parser.add_argument("--version", action="version", version=f"sourcebook {__version__}")
@@ -93,6 +125,34 @@ def build_parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="preview with drafts and live reload")
     serve.add_argument("--port", type=int, default=8000, help="port to serve on (default: 8000)")
     serve.set_defaults(run=cmd_serve)
+
+    new = commands.add_parser(
+        "new",
+        help="write a new post into the posts folder and print its path",
+        description="Write a new post with complete frontmatter (a unique slug made from the "
+        "title, today's date) into the posts folder, and print its path. Never overwrites a file.",
+    )
+    new.add_argument("title", help="the post's title, in quotes")
+    new.add_argument("--tags", help="comma-separated tags, such as 'inspection, rework'")
+    new.add_argument("--date", help="the post's date as YYYY-MM-DD (default: today)")
+    new.set_defaults(run=cmd_new)
+
+    imports = commands.add_parser(
+        "import",
+        help="import the posts of a Gatsby, Jekyll, Hugo or Docusaurus blog",
+        description="Import another blog's posts and their images, and report what was imported, "
+        "renamed, skipped or failed. Exit code 0 when every post was imported or skipped for a "
+        "stated reason, 1 when any post failed, 2 when the folder or its layout is unknown.",
+    )
+    imports.add_argument("path", type=Path, help="the other blog's folder")
+    imports.add_argument(
+        "--from",
+        dest="engine",
+        choices=ENGINES,
+        help="the blog's engine (default: found from its layout)",
+    )
+    imports.add_argument("--dry-run", action="store_true", help="show the report, write nothing")
+    imports.set_defaults(run=cmd_import)
     return parser
 
 

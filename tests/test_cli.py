@@ -62,6 +62,21 @@ def test_help_on_every_subcommand(capsys: pytest.CaptureFixture[str]) -> None:
         assert f"usage: sourcebook {command}" in capsys.readouterr().out
 
 
+def test_help_on_new_and_import(capsys: pytest.CaptureFixture[str]) -> None:
+    for command in ("new", "import"):
+        with pytest.raises(SystemExit) as exit_info:
+            main([command, "--help"])
+        assert exit_info.value.code == 0
+        assert f"usage: sourcebook {command}" in capsys.readouterr().out
+
+
+def test_new_and_import_need_a_site(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--site", str(tmp_path), "new", "A title"]) == 2
+    assert main(["--site", str(tmp_path), "import", str(tmp_path)]) == 2
+    assert "no conf.py" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_clean_removes_the_previous_build(site: Callable[[str], Path]) -> None:
     srcdir = site("posts")
     stale = srcdir / "_build" / "html" / "stale.html"
