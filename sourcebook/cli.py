@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import runpy
 import shutil
 import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import IO, TextIO, cast
 
 from sourcebook import __version__
 from sourcebook.checker import check_posts
@@ -41,16 +43,59 @@ def cmd_check(args: argparse.Namespace) -> int:
     return 1 if findings else 0
 
 
-def cmd_build(args: argparse.Namespace) -> int:
-    from sphinx.cmd.build import build_main
+class _CountingStream:
+    """Passes Sphinx's warnings through to a stream, counting them for the summary."""
 
-    output = args.site / "_build" / "html"
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self.warnings = 0
+
+    def write(self, text: str) -> int:
+        self.warnings += text.count("WARNING:") + text.count("ERROR:")
+        return self.stream.write(text)
+
+    def flush(self) -> None:
+        self.stream.flush()
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    from sphinx.application import Sphinx
+    from sphinx.errors import SphinxError
+    from sphinx.util.docutils import docutils_namespace, patch_docutils
+
+    from sourcebook.posts import get_domain
+
+    started = time.perf_counter()
+    site = args.site.resolve()
+    output = site / "_build" / "html"
     if args.clean:
-        shutil.rmtree(args.site / "_build", ignore_errors=True)
-    options = ["-b", "html", "-j", str(args.jobs), "-d", str(args.site / "_build" / "doctrees")]
-    if args.strict:
-        options += ["-W", "--keep-going"]
-    return build_main([*options, str(args.site), str(output)])
+        shutil.rmtree(site / "_build", ignore_errors=True)
+    jobs = (os.cpu_count() or 1) if args.jobs == "auto" else int(args.jobs)
+    warnings = _CountingStream(sys.stderr)
+    try:
+        with patch_docutils(site), docutils_namespace():
+            app = Sphinx(
+                site, site, output, site / "_build" / "doctrees", "html",
+                status=sys.stdout, warning=cast("IO[str]", warnings), warningiserror=args.strict, parallel=jobs,
+            )  # fmt: skip
+            app.build()
+    except SphinxError as error:
+        print(f"sourcebook build: {error}", file=sys.stderr)
+        return 2
+    elapsed = time.perf_counter() - started
+    pages = len(app.env.all_docs)
+    posts = len(get_domain(app.env).posts)
+    print(
+        f"sourcebook: {pages} pages, {posts} posts, {warnings.warnings} warning(s), "
+        f"{elapsed:.1f} s -> {output / 'index.html'}"
+    )
+    return 1 if app.statuscode else 0
+
+
+def _jobs(value: str) -> str:
+    if value != "auto" and not (value.isdigit() and int(value) > 0):
+        raise argparse.ArgumentTypeError(f"'{value}' is not a number of processes or 'auto'")
+    return value
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -118,7 +163,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     build = commands.add_parser("build", help="build the HTML site into _build/html")
     build.add_argument("--strict", action="store_true", help="fail on any warning (lists them all)")
-    build.add_argument("-j", "--jobs", default="auto", help="parallel processes (default: auto)")
+    build.add_argument(
+        "-j", "--jobs", default="auto", type=_jobs, help="parallel processes, or auto (default: auto)"
+    )
     build.add_argument("--clean", action="store_true", help="start from an empty _build folder")
     build.set_defaults(run=cmd_build)
 

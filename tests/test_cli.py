@@ -37,14 +37,32 @@ def test_check_passes_a_clean_site(site: Callable[[str], Path], capsys: pytest.C
     assert "checked 4 post(s)" in capsys.readouterr().err
 
 
-def test_build_writes_the_html_site(site: Callable[[str], Path]) -> None:
+def test_build_writes_the_html_site_and_sums_up(
+    site: Callable[[str], Path], capsys: pytest.CaptureFixture[str]
+) -> None:
     srcdir = site("posts")
     assert main(["--site", str(srcdir), "build", "--strict", "-j", "1"]) == 0
     assert (srcdir / "_build" / "html" / "source" / "posts" / "1_defective_goods.html").is_file()
+    out = capsys.readouterr().out
+    assert "reading sources" in out  # Sphinx's own progress display
+    summary = out.strip().splitlines()[-1]
+    assert summary.startswith("sourcebook: 4 pages, 3 posts, 0 warning(s), ")
+    assert summary.endswith(f"-> {srcdir.resolve() / '_build' / 'html' / 'index.html'}")
 
 
-def test_strict_build_fails_on_bad_posts(site: Callable[[str], Path]) -> None:
+def test_strict_build_fails_on_bad_posts_after_listing_them_all(
+    site: Callable[[str], Path], capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["--site", str(site("bad-posts")), "build", "--strict", "-j", "1"]) == 1
+    out, err = capsys.readouterr()
+    assert err.count("[kb.") == len(EXPECTED)
+    assert f", {len(EXPECTED)} warning(s), " in out.strip().splitlines()[-1]
+
+
+def test_build_rejects_a_bad_job_count(site: Callable[[str], Path]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--site", str(site("posts")), "build", "-j", "zero"])
+    assert exit_info.value.code == 2
 
 
 def test_a_folder_without_conf_py_is_a_usage_error(
