@@ -75,9 +75,16 @@ def cmd_build(args: argparse.Namespace) -> int:
     try:
         with patch_docutils(site), docutils_namespace():
             app = Sphinx(
-                site, site, output, site / "_build" / "doctrees", "html",
-                status=sys.stdout, warning=cast("IO[str]", warnings), warningiserror=args.strict, parallel=jobs,
-            )  # fmt: skip
+                site,
+                site,
+                output,
+                site / "_build" / "doctrees",
+                "html",
+                status=sys.stdout,
+                warning=cast("IO[str]", warnings),
+                warningiserror=args.strict,
+                parallel=jobs,
+            )
             app.build()
     except SphinxError as error:
         print(f"sourcebook build: {error}", file=sys.stderr)
