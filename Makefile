@@ -4,7 +4,10 @@
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
-SPHINXOPTS ?= -j auto
+# One process more than cores: while Sphinx writes pages, its main process resolves every
+# page's references and only the other processes write (see docs/decisions.md).
+JOBS ?= $(shell echo $$(( $$(nproc) + 1 )))
+SPHINXOPTS ?= -j $(JOBS)
 ifdef STRICT
 SPHINXOPTS += -W --keep-going
 endif

@@ -18,6 +18,9 @@ exclude_patterns = ["_build", ".venv", "**/.ipynb_checkpoints"]
 kb_posts_dir = "source/posts"
 kb_preview = False
 
+# Posts keep the quotes their authors typed (and reading is faster without SmartQuotes).
+smartquotes = False
+
 # MyST
 myst_enable_extensions = ["colon_fence", "deflist", "fieldlist", "attrs_inline"]
 myst_heading_anchors = 3

@@ -70,7 +70,8 @@ def cmd_build(args: argparse.Namespace) -> int:
     output = site / "_build" / "html"
     if args.clean:
         shutil.rmtree(site / "_build", ignore_errors=True)
-    jobs = (os.cpu_count() or 1) if args.jobs == "auto" else int(args.jobs)
+    # One more than cores: Sphinx's main process resolves pages while the others write them.
+    jobs = (os.cpu_count() or 1) + 1 if args.jobs == "auto" else int(args.jobs)
     warnings = _CountingStream(sys.stderr)
     try:
         with patch_docutils(site), docutils_namespace():

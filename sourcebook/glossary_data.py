@@ -372,6 +372,7 @@ class TermMatcher:
     skip: frozenset[str] = frozenset()
     """Names (lower case) that are recognised but never reported: terms or single variants."""
     _index: dict[str, list[_Candidate]] = field(init=False, repr=False)
+    _starts: re.Pattern[str] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         self._index = {}
@@ -384,12 +385,22 @@ class TermMatcher:
                 self._index.setdefault(_key(first_word.group()), []).append(
                     _Candidate(variant, entry, pattern)
                 )
+        # Only words that begin with an indexed key can start a name: let the regex engine
+        # find those, rather than trying every word of the text in Python.
+        keys = sorted(self._index, key=len, reverse=True) or ["(?!)"]
+        self._starts = re.compile(
+            r"(?<![\w-])(?:" + "|".join(re.escape(key) if key != "(?!)" else key for key in keys) + ")",
+            re.IGNORECASE,
+        )
 
     def finditer(self, text: str) -> Iterator[TermMatch]:
         """Every mention in ``text``, left to right, never overlapping; skipped names are silent."""
         end = 0
-        for word in _WORD_START.finditer(text):
-            if word.start() < end:
+        for start in self._starts.finditer(text):
+            if start.start() < end:
+                continue
+            word = _WORD_START.match(text, start.start())
+            if word is None:
                 continue
             found = self._match_at(text, word.start(), word.group())
             if found is None:
