@@ -19,6 +19,7 @@ from sourcebook.publishing import setup_publishing
 from sourcebook.reader import setup_reader
 from sourcebook.redirects import setup_redirects
 from sourcebook.related import setup_related
+from sourcebook.search import setup_search
 from sourcebook.tags import setup_tags
 from sourcebook.term_links import setup_term_links
 
@@ -49,3 +50,4 @@ def setup_extension(app: Sphinx) -> None:
     setup_publishing(app)
     setup_feeds(app)
     setup_redirects(app)
+    setup_search(app)

@@ -1,0 +1,153 @@
+"""Full-text search with Pagefind: post pages marked for it, the index built after Sphinx.
+
+While the HTML is written (``html-page-context``), each published post's body is wrapped in
+a ``data-pagefind-body`` element carrying its title and date (meta, shown in results), its
+tags and year (filters) and its ISO date (sort), and ending with a hidden list of the
+glossary names of every term the post mentions (term, abbreviations, synonyms, Chinese), so
+that "L/C", "letter of credit" and "信用证" all find a post that says one of them. The terms
+come from the term links (``glossary.py``'s mentions), never from matching again. Only post
+pages carry ``data-pagefind-body``, so Pagefind indexes posts only.
+
+After Sphinx, :func:`build_search_index` runs the Pagefind binary (PyPI's ``pagefind_bin``)
+on the output folder: ``sourcebook build``, ``make html`` and Read the Docs'
+``post_build`` job call it (``python -m sourcebook.search _build/html``). The site's
+``search.html`` (a template shipped here) shows Pagefind's UI for ``?q=`` when the bundle
+exists, and Sphinx's own search when it does not.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sourcebook.frontmatter import format_date
+from sourcebook.glossary import mentions_of
+from sourcebook.glossary_data import GlossaryEntry
+from sourcebook.posts import get_domain, is_post
+from sourcebook.term_links import term_glossary
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from sphinx.application import Sphinx
+    from sphinx.config import Config
+
+#: Parts of a post page that are not its text: the header (dates, tags), the lists of other
+#: posts, heading anchors. Pagefind ignores them (``--exclude-selectors``).
+NOT_INDEXED = (".kb-post-header", ".kb-related", ".kb-backlinks", ".headerlink")
+#: Builders whose pages are searched with Pagefind (not EPUB, whose pages are no website).
+SEARCHED_BUILDERS = frozenset({"html", "dirhtml"})
+#: The bundle's folder inside the output.
+BUNDLE = "pagefind"
+TEMPLATES = Path(__file__).parent / "templates"
+
+
+def _mark(kind: str, key: str, value: str) -> str:
+    """An empty element giving Pagefind one ``key`` (meta, filter or sort) and its value.
+
+    The value is read from an attribute (``key[data-kb-value]``), so it needs HTML escaping
+    only: no Pagefind syntax (commas, colons) to escape, and no text added to the page.
+    """
+    text = html.escape(" ".join(value.split()), quote=True)
+    return f'<span data-pagefind-{kind}="{key}[data-kb-value]" data-kb-value="{text}"></span>'
+
+
+def glossary_names(entries: Sequence[GlossaryEntry]) -> list[str]:
+    """Every name of the given entries, in order, without repeats."""
+    names: list[str] = []
+    for entry in entries:
+        for name in (*entry.variants, entry.chinese):
+            if name and name not in names:
+                names.append(name)
+    return names
+
+
+def mark_post(app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any) -> None:
+    """Wrap a published post's body for Pagefind: its meta, filters and glossary names."""
+    if app.builder.name not in SEARCHED_BUILDERS or not is_post(pagename, app.config):
+        return
+    post = get_domain(app.env).posts.get(pagename)
+    if post is None or post.draft or "body" not in context:
+        return
+    marks = [_mark("meta", "title", post.title)]
+    if post.date:
+        marks.append(_mark("meta", "date", format_date(post.date[:10])))
+        marks.append(_mark("sort", "date", post.date[:10]))
+        marks.append(_mark("filter", "year", post.date[:4]))
+    marks.extend(_mark("filter", "tag", tag) for tag in post.tags)
+    synonyms = ""
+    glossary = term_glossary(app.env)
+    keys = set(mentions_of(app.env).posts.get(pagename, ()))
+    if glossary is not None and keys:
+        names = glossary_names([entry for entry in glossary.entries if entry.key in keys])
+        # Hidden on the page, indexed as body text (an excerpt may quote it when it is the only match).
+        synonyms = '<div class="kb-search-terms" hidden>{}</div>'.format(
+            " · ".join(html.escape(name) for name in names)
+        )
+    context["body"] = (
+        '<div class="kb-search-body" data-pagefind-body>'
+        + "".join(marks)
+        + str(context["body"])
+        + synonyms
+        + "</div>"
+    )
+
+
+def add_templates(app: Sphinx, config: Config) -> None:
+    """Ship ``search.html``: after the project's own templates, before the theme's."""
+    config.templates_path = [*config.templates_path, str(TEMPLATES)]
+
+
+def build_search_index(outdir: Path | str) -> int:
+    """Run Pagefind on a built site; the bundle goes to ``<outdir>/pagefind``. Returns its exit code."""
+    site = Path(outdir)
+    if not (site / "index.html").is_file():
+        print(f"sourcebook.search: no built site in {site} (no index.html)", file=sys.stderr)
+        return 2
+    command = [
+        sys.executable,
+        "-m",
+        "pagefind",
+        "--site",
+        str(site),
+        "--output-subdir",
+        BUNDLE,
+        "--exclude-selectors",
+        ", ".join(NOT_INDEXED),
+        # Errors only: Pagefind otherwise lists the theme's HTML fragments in _static/.
+        "--silent",
+    ]
+    try:
+        result = subprocess.run(command, check=False)
+    except OSError as error:
+        print(f"sourcebook.search: cannot run Pagefind ({error})", file=sys.stderr)
+        return 2
+    entry = site / BUNDLE / "pagefind-entry.json"
+    if result.returncode != 0 or not entry.is_file():
+        print(f"sourcebook.search: Pagefind failed; no search index in {site / BUNDLE}", file=sys.stderr)
+        return result.returncode or 1
+    languages = json.loads(entry.read_text(encoding="utf-8")).get("languages", {})
+    pages = sum(int(language.get("page_count", 0)) for language in languages.values())
+    print(f"sourcebook.search: indexed {pages} page(s) into {site / BUNDLE}")
+    return 0
+
+
+def setup_search(app: Sphinx) -> None:
+    app.connect("config-inited", add_templates)
+    app.connect("html-page-context", mark_post)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if len(args) != 1 or args[0].startswith("-"):
+        print("usage: python -m sourcebook.search OUTPUT_DIR  (the built HTML site)", file=sys.stderr)
+        return 2
+    return build_search_index(args[0])
+
+
+if __name__ == "__main__":
+    sys.exit(main())

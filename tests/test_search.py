@@ -1,0 +1,186 @@
+"""Search with Pagefind: posts marked for it, the index built after Sphinx, searched in a browser."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+from playwright.sync_api import Browser, Page, expect
+
+from sourcebook.search import build_search_index, main
+
+from browser import build_html, serve
+
+RESULT = ".pagefind-ui__result"
+LINK = ".pagefind-ui__result-link"
+
+
+@pytest.fixture(scope="module")
+def indexed(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The search fixture site, built and indexed once for the module."""
+    outdir = tmp_path_factory.mktemp("search") / "html"
+    warnings = build_html(Path(__file__).parent / "roots" / "test-search", outdir)
+    assert "WARNING" not in warnings
+    assert build_search_index(outdir) == 0
+    return outdir
+
+
+@pytest.fixture(scope="module")
+def base(indexed: Path) -> Iterator[str]:
+    with serve(indexed) as url:
+        yield url
+
+
+def page_of(path: Path) -> BeautifulSoup:
+    return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+
+
+def search(browser: Browser, base: str, query: str) -> Page:
+    """Open ``search.html?q=query`` and wait for Pagefind's answer."""
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(f"{base}search.html?q={query}")
+    expect(page.locator(".pagefind-ui__message")).to_have_text(re.compile(r"\d+ results? for"))
+    return page
+
+
+def test_the_index_is_built_into_the_output(indexed: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    entry = json.loads((indexed / "pagefind" / "pagefind-entry.json").read_text(encoding="utf-8"))
+    assert sum(language["page_count"] for language in entry["languages"].values()) == 8  # posts only
+    assert (indexed / "pagefind" / "pagefind-ui.js").is_file()
+    size = sum(file.stat().st_size for file in (indexed / "pagefind").rglob("*") if file.is_file())
+    print(f"search bundle: {size // 1024} KB")  # the UI and WebAssembly included
+    # Running it again (a rebuild) replaces the bundle.
+    assert main([str(indexed)]) == 0
+    assert "indexed 8 page(s)" in capsys.readouterr().out
+
+
+def test_a_missing_site_fails(tmp_path: Path) -> None:
+    assert build_search_index(tmp_path / "nowhere") == 2
+    assert main([]) == 2
+
+
+def test_posts_carry_pagefind_attributes(indexed: Path) -> None:
+    html = page_of(indexed / "source" / "posts" / "credit.html")
+    body = html.select_one("[data-pagefind-body]")
+    assert body is not None
+    assert body.select_one("h1") is not None  # the title is in the indexed text
+    values = {
+        (kind, mark[f"data-pagefind-{kind}"], mark["data-kb-value"])
+        for kind in ("meta", "filter", "sort")
+        for mark in body.select(f"[data-pagefind-{kind}]")
+    }
+    assert values == {
+        ("meta", "title[data-kb-value]", "Is it worth paying through the bank for a large order?"),
+        ("meta", "date[data-kb-value]", "June 12, 2018"),
+        ("sort", "date[data-kb-value]", "2018-06-12"),
+        ("filter", "year[data-kb-value]", "2018"),
+        ("filter", "tag[data-kb-value]", "payment"),
+        ("filter", "tag[data-kb-value]", "banking"),
+    }
+    # Every name of the terms the post mentions, for the index only.
+    terms = body.select_one(".kb-search-terms")
+    assert terms is not None
+    assert terms.has_attr("hidden")
+    assert terms.get_text() == "Letter of credit · L/C · documentary credit · 信用证"
+    # The related answers are inside the body, and left out by the indexing step.
+    assert body.select_one(".kb-related") is not None
+    # Pages that are not posts are not indexed.
+    for other in ("index.html", "source/glossary.html", "tags/payment.html", "search.html"):
+        assert page_of(indexed / other).select_one("[data-pagefind-body]") is None, other
+
+
+def test_an_unindexed_build_keeps_sphinx_search(site: Callable[[str], Path], tmp_path: Path) -> None:
+    outdir = tmp_path / "html"
+    build_html(site("search"), outdir)
+    assert not (outdir / "pagefind").exists()
+    html = page_of(outdir / "search.html")
+    assert html.select_one("#search-results") is not None
+    assert any("searchtools.js" in script.get("src", "") for script in html.select("script"))
+    assert any("searchindex.js" in script.get("src", "") for script in html.select("script"))
+    assert (outdir / "searchindex.js").is_file()
+
+
+def test_sphinx_search_answers_without_the_bundle(
+    browser: Browser, site: Callable[[str], Path], tmp_path: Path
+) -> None:
+    outdir = tmp_path / "html"
+    build_html(site("search"), outdir)
+    with serve(outdir) as url:
+        page = browser.new_page()
+        page.goto(url + "search.html?q=deposit")
+        expect(page.locator("#search-results li a").first).to_have_text("How much should I pay up front?")
+        expect(page.locator("#kb-pagefind")).to_have_count(0)
+        page.close()
+
+
+def test_a_question_finds_its_post_first_with_its_date(browser: Browser, base: str) -> None:
+    page = search(browser, base, "deposit")
+    first = page.locator(RESULT).first
+    expect(first.locator(LINK)).to_have_text("How much should I pay up front?")
+    expect(first).to_contain_text("March 4, 2019")
+    expect(first.locator(".pagefind-ui__result-excerpt mark").first).to_have_text(
+        re.compile("deposit", re.IGNORECASE)
+    )
+    # Sphinx's own search is hidden while Pagefind answers.
+    expect(page.locator(".bd-search-container")).to_be_hidden()
+    page.close()
+
+
+@pytest.mark.parametrize(
+    ("query", "title"),
+    [
+        ("L/C", "Is it worth paying through the bank for a large order?"),  # the post writes "L/C"
+        ("letter of credit", "Is it worth paying through the bank for a large order?"),
+        ("信用证", "Is it worth paying through the bank for a large order?"),
+        ("MOQ", "Can a factory accept a smaller first order?"),  # the post writes it in full
+        ("模具", "Who owns the steel tool for my plastic part?"),  # the post writes "mould"
+        ("tooling", "Who owns the steel tool for my plastic part?"),
+    ],
+)
+def test_glossary_names_find_the_post(browser: Browser, base: str, query: str, title: str) -> None:
+    page = search(browser, base, query)
+    expect(page.locator(LINK).first).to_have_text(title)
+    page.close()
+
+
+def test_a_tag_filter_narrows_and_a_result_leads_to_the_post(browser: Browser, base: str) -> None:
+    page = search(browser, base, "factory")
+    results = page.locator(RESULT)
+    expect(results.first).to_be_visible()
+    before = results.count()
+    assert before >= 4
+    tags = page.locator(".pagefind-ui__filter-block", has_text="Tag")
+    if not tags.locator("input[type=checkbox]").first.is_visible():
+        tags.locator("summary").click()
+    tags.locator("label", has_text="inspection").click()
+    expect(page.locator(".pagefind-ui__message")).to_have_text(re.compile(r"^2 results for factory"))
+    expect(results).to_have_count(2)
+    titles = set(page.locator(LINK).all_inner_texts())
+    assert titles == {
+        "When should I book a check of the finished goods?",
+        "The inspector found defects: what now?",
+    }
+
+    first = page.locator(LINK).first
+    title = first.inner_text()
+    first.click()
+    expect(page).to_have_url(re.compile(r"/source/posts/(inspection|rework)\.html$"))
+    expect(page.locator("h1").first).to_contain_text(title)
+    page.close()
+
+
+def test_the_search_box_leads_to_pagefind(browser: Browser, base: str) -> None:
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(base + "index.html")
+    page.keyboard.press("Control+k")
+    field = page.locator("#pst-search-dialog input[name=q]")
+    expect(field).to_be_visible()
+    field.fill("golden sample")
+    field.press("Enter")
+    expect(page).to_have_url(re.compile(r"search\.html\?q=golden"))
+    expect(page.locator(LINK).first).to_have_text("Why keep a golden sample?")
+    page.close()
