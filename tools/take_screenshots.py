@@ -1,12 +1,16 @@
 """Take the README's screenshots of the built site (run ``make html`` first).
 
-Uses the system Chromium through Playwright, like the browser tests:
+Uses the system Chromium through Playwright, like the browser tests, on the site served over
+HTTP (the search index cannot load from ``file://``):
 ``.venv/bin/python tools/take_screenshots.py`` writes ``docs/screenshots/*.png``.
 """
 
 from __future__ import annotations
 
+import functools
+import http.server
 import shutil
+import threading
 from pathlib import Path
 
 from playwright.sync_api import sync_playwright
@@ -18,6 +22,7 @@ PAGES = {
     "landing.png": "index.html",
     "post.png": "source/posts/1_defective_goods.html",
     "glossary.png": "source/glossary.html",
+    "search.png": "search.html?q=letter+of+credit+rework",
 }
 ARGS = [
     "--headless=new",
@@ -33,14 +38,20 @@ def main() -> None:
     if chromium is None:
         raise SystemExit("Chromium is not installed: apt-get install chromium")
     OUTPUT.mkdir(parents=True, exist_ok=True)
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(SITE))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}/"
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium, args=ARGS)
         page = browser.new_page(viewport={"width": 1280, "height": 860})
         for name, path in PAGES.items():
-            if (SITE / path).is_file():
-                page.goto((SITE / path).as_uri())
+            if (SITE / path.partition("?")[0]).is_file():
+                page.goto(base + path)
+                page.wait_for_load_state("networkidle")
                 page.screenshot(path=str(OUTPUT / name))
         browser.close()
+    server.shutdown()
 
 
 if __name__ == "__main__":
