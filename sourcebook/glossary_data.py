@@ -373,9 +373,11 @@ class TermMatcher:
     """Names (lower case) that are recognised but never reported: terms or single variants."""
     _index: dict[str, list[_Candidate]] = field(init=False, repr=False)
     _starts: re.Pattern[str] = field(init=False, repr=False)
+    _by_prefix: dict[str, list[_Candidate]] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         self._index = {}
+        self._by_prefix = {}
         for entry in self.entries:
             for variant in entry.variants:
                 first_word = re.match(r"\w+", variant)
@@ -409,12 +411,20 @@ class TermMatcher:
             if found.variant.lower() not in self.skip and found.entry.key not in self.skip:
                 yield found
 
+    def _candidates(self, prefix: str) -> list[_Candidate]:
+        """The names that can start with a word beginning ``prefix`` (memoised: words repeat)."""
+        found = self._by_prefix.get(prefix)
+        if found is None:
+            found = [
+                candidate
+                for length in range(len(prefix), 0, -1)
+                for candidate in self._index.get(prefix[:length], ())
+            ]
+            self._by_prefix[prefix] = found
+        return found
+
     def _match_at(self, text: str, start: int, word: str) -> TermMatch | None:
-        candidates = [
-            candidate
-            for length in range(min(len(word), _KEY_LENGTH), 0, -1)
-            for candidate in self._index.get(_key(word[:length]), ())
-        ]
+        candidates = self._candidates(_key(word))
         best: TermMatch | None = None
         for candidate in candidates:
             match = candidate.pattern.match(text, start)

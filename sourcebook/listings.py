@@ -173,10 +173,13 @@ def render_archive(builder: Builder, fromdocname: str, posts: list[PostRecord]) 
 
 def fill_listings(app: Sphinx, doctree: nodes.document, docname: str) -> None:
     """Replace each placeholder with its posts (at doctree-resolved: every post is known)."""
+    placeholders = [
+        node for node in doctree.findall(kb_postlist) if node["kind"] in ("postlist", "postarchive")
+    ]
+    if not placeholders:
+        return  # most pages list nothing: no need to sort every post for them
     posts = get_domain(app.env).sorted_posts()
-    for placeholder in list(doctree.findall(kb_postlist)):
-        if placeholder["kind"] not in ("postlist", "postarchive"):
-            continue
+    for placeholder in placeholders:
         options = placeholder["options"]
         chosen = select_posts(posts, options)
         if not chosen:
