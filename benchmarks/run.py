@@ -4,11 +4,13 @@
 
 For each N, in one run and on one generated corpus (``make_corpus.py``):
 
-a. Sourcebook: a clean full build, exactly like ``make html``
-   (``python -m sphinx -b html -j auto . _build/html`` in the site's folder);
-b. Sourcebook: an incremental rebuild after editing one post's body text;
+a. Sourcebook: a clean full build, exactly like ``make html`` in the site's folder:
+   ``python -m sphinx -b html -j <cores + 1> . _build/html``, then the Pagefind index
+   (``python -m sourcebook.search _build/html``) when the Makefile runs it;
+b. Sourcebook: an incremental rebuild (the same commands) after editing one post's body text;
 c. plain Sphinx + MyST: the same posts and images, ``extensions = ["myst_parser"]``, the
-   default theme (alabaster), a root ``index.md`` with a glob toctree of every post, ``-j auto``;
+   default theme (alabaster), a root ``index.md`` with a glob toctree of every post, the same
+   ``-j``;
 d. MkDocs Material: the same posts in ``docs/``, ``theme: material``, ``plugins: [search]``,
    ``mkdocs build -q``.
 
@@ -92,6 +94,8 @@ class Measure:
     command: str
     seconds: float
     runs: list[float]
+    steps: dict[str, float] = field(default_factory=dict)
+    """Seconds of each command, for a tool that runs several (the last of ``runs``)."""
     page_kb: float | None = None
     page: str | None = None
     warnings: int = 0
@@ -202,21 +206,43 @@ def edit_post(path: Path, number: int) -> None:
 # ---------------------------------------------------------------------------------------------
 
 
+def make_html_steps(jobs: str) -> list[list[str]]:
+    """The commands ``make html`` runs, from the site's folder: Sphinx, then (when the
+    Makefile does it) the Pagefind search index."""
+    steps = [sphinx_command(jobs)]
+    if "sourcebook.search" in (PROJECT / "Makefile").read_text(encoding="utf-8"):
+        steps.append([sys.executable, "-m", "sourcebook.search", "_build/html"])
+    return steps
+
+
+def build_like_make(site: Path, jobs: str) -> tuple[float, dict[str, float], Outcome]:
+    """Run ``make html``'s commands; the total time, each step's, and Sphinx's output."""
+    steps: dict[str, float] = {}
+    sphinx: Outcome | None = None
+    for command in make_html_steps(jobs):
+        outcome = run_timed(command, site)
+        steps[command[2]] = round(outcome.seconds, 3)
+        sphinx = sphinx or outcome
+    assert sphinx is not None
+    return sum(steps.values()), steps, sphinx
+
+
 def measure_sourcebook(site: Path, post: dict[str, Any], jobs: str, repeat: int) -> tuple[Measure, Measure]:
     """A clean build (like ``make html``), then incremental rebuilds after editing one post."""
-    command = sphinx_command(jobs)
+    command = " && ".join(" ".join(["python", *step[1:]]) for step in make_html_steps(jobs))
     page = site / "_build" / "html" / Path(post["file"]).with_suffix(".html")
     clean_runs: list[float] = []
     for _ in range(repeat):
         _clean(site / "_build")
-        outcome = run_timed(command, site)
-        clean_runs.append(outcome.seconds)
+        seconds, steps, outcome = build_like_make(site, jobs)
+        clean_runs.append(seconds)
     warnings, kinds = count_warnings(outcome.stderr)
     clean = Measure(
         tool=SOURCEBOOK,
-        command="python -m sphinx -b html -j " + jobs + " . _build/html",
+        command=command,
         seconds=median_of(clean_runs),
         runs=[round(value, 3) for value in clean_runs],
+        steps=steps,
         page_kb=page_size(page),
         page=page.relative_to(site).as_posix(),
         warnings=warnings,
@@ -227,8 +253,8 @@ def measure_sourcebook(site: Path, post: dict[str, Any], jobs: str, repeat: int)
     notes: list[str] = []
     for number in range(1, repeat + 1):
         edit_post(site / post["file"], number)
-        outcome = run_timed(command, site)
-        incremental_runs.append(outcome.seconds)
+        seconds, steps, outcome = build_like_make(site, jobs)
+        incremental_runs.append(seconds)
         if not page.is_file() or EDIT.format(n=number) not in page.read_text(encoding="utf-8"):
             raise SystemExit(f"the incremental build did not update {page}")
         if updating := _UPDATING.search(outcome.stdout):
@@ -236,9 +262,10 @@ def measure_sourcebook(site: Path, post: dict[str, Any], jobs: str, repeat: int)
     warnings, kinds = count_warnings(outcome.stderr)
     incremental = Measure(
         tool=INCREMENTAL,
-        command=f"edit {post['file']}, then the same command",
+        command=f"edit {post['file']}, then the same commands",
         seconds=median_of(incremental_runs),
         runs=[round(value, 3) for value in incremental_runs],
+        steps=steps,
         page_kb=page_size(page),
         page=clean.page,
         warnings=warnings,
@@ -377,7 +404,7 @@ def benchmark(count: int, args: argparse.Namespace) -> dict[str, Any]:
     # Taken before building: others work in this tree, so what was built is the commit plus
     # these uncommitted changes (and the digest tells two runs of the same code apart).
     started = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-    code = {
+    code: dict[str, Any] = {
         "commit": _git("rev-parse", "--short", "HEAD"),
         "worktree_changes": _git("status", "--porcelain", "--", *BUILD_INPUTS).splitlines(),
         "build_inputs_sha256": inputs_digest(),
@@ -388,6 +415,8 @@ def benchmark(count: int, args: argparse.Namespace) -> dict[str, Any]:
 
     print(f"== N={count}: Sourcebook, clean build and incremental rebuild", file=sys.stderr)
     measures.extend(measure_sourcebook(site, post, args.jobs, args.repeat))
+    # Only the Sourcebook builds read the project's code; did someone change it meanwhile?
+    code["build_inputs_changed_during_run"] = inputs_digest() != code["build_inputs_sha256"]
     print(f"   {measures[0].seconds:.1f} s clean, {measures[1].seconds:.1f} s incremental", file=sys.stderr)
     print(f"== N={count}: plain Sphinx + MyST", file=sys.stderr)
     measures.append(measure_plain(plain, post, args.jobs, args.repeat))
@@ -404,7 +433,6 @@ def benchmark(count: int, args: argparse.Namespace) -> dict[str, Any]:
         "posts": count,
         "date": started,
         **code,
-        "build_inputs_changed_during_run": inputs_digest() != code["build_inputs_sha256"],
         "jobs": args.jobs,
         "repeat": args.repeat,
         "corpus": {
@@ -428,7 +456,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--work", type=Path, default=HERE / "_work", help="build folder (default: %(default)s)"
     )
     parser.add_argument("--seed", type=int, default=1, help="corpus seed (default: 1)")
-    parser.add_argument("--jobs", default="auto", help="sphinx -j value (default: auto, as make html)")
+    parser.add_argument(
+        "--jobs",
+        default=str((os.cpu_count() or 1) + 1),
+        help="sphinx -j for both Sphinx builds (default: cores + 1, as make html: %(default)s)",
+    )
     parser.add_argument("--repeat", type=int, default=1, help="builds per tool; the median is kept")
     parser.add_argument(
         "--keep",
