@@ -98,7 +98,12 @@ def load_glossary(path: Path | str) -> tuple[list[GlossaryEntry], list[Problem]]
 def parse_glossary(text: str) -> tuple[list[GlossaryEntry], list[Problem]]:
     """The entries of a glossary's YAML text, and what is wrong with it."""
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        # libyaml's parser when available (the glossary is read at every build's start);
+        # on an error, PyYAML's own parser says what is wrong in clearer words.
+        try:
+            root = yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        except yaml.YAMLError:
+            root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark is not None else 0
