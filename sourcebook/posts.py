@@ -184,9 +184,6 @@ class KnowledgeBaseDomain(Domain):
         for post in self.slug_owners().values():
             yield post.slug, post.title, "post", post.docname, "", 1
 
-    def get_full_qualified_name(self, node: Element) -> str | None:
-        return None
-
 
 def get_domain(env: BuildEnvironment) -> KnowledgeBaseDomain:
     domain = env.domains["kb"]

@@ -15,9 +15,6 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger("sourcebook")
 
-#: The subtypes in use; the README lists what each one means.
-KINDS = ("frontmatter", "title", "date", "slug", "image", "encoding", "config", "link")
-
 
 def warn(kind: str, message: str, location: str | tuple[str, int] | Node | None) -> None:
     """Log one ``kb.<kind>`` warning at ``location`` (a docname and line, a node or 'path:line')."""

@@ -66,6 +66,12 @@ def build(make_app: Callable[..., SphinxTestApp]) -> Callable[..., SphinxTestApp
     return run
 
 
+def clean_copy(srcdir: Path, target: Path) -> Path:
+    """A copy of a site's sources without its build, for a clean build to compare with."""
+    shutil.copytree(srcdir, target, ignore=shutil.ignore_patterns("_build"))
+    return target
+
+
 def warnings_of(app: SphinxTestApp) -> list[str]:
     """The build's warnings, one per line, with the source folder made relative."""
     text = app.warning.getvalue().replace(str(app.srcdir) + "/", "")

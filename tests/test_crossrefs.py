@@ -12,7 +12,7 @@ from sphinx.util.inventory import InventoryFile
 
 from sourcebook.slugs import slug_from_link
 
-from conftest import html_of, warnings_of
+from conftest import clean_copy, html_of, warnings_of
 
 REWORK = "How can I force Chinese manufacturers to accept rework of defective goods?"
 PROTECT = "Protect your business when buying goods from China"
@@ -108,8 +108,7 @@ def test_a_new_linking_post_updates_backlinks_incrementally(
     backlinks = html_of(incremental, "source/posts/deposits").select(".kb-backlinks a")
     assert [a.get_text() for a in backlinks] == ["Who owns the mould?"]
 
-    clean_src = tmp_path / "clean"
-    shutil.copytree(srcdir, clean_src, ignore=shutil.ignore_patterns("_build"))
+    clean_src = clean_copy(srcdir, tmp_path / "clean")
     clean = build(clean_src)
     for page in ("source/posts/deposits", "source/posts/rework", "source/posts/moulds"):
         assert (incremental.outdir / f"{page}.html").read_text() == (

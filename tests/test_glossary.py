@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -12,7 +11,7 @@ from bs4 import BeautifulSoup, Tag
 from sphinx.testing.util import SphinxTestApp
 from sphinx.util.inventory import InventoryFile
 
-from conftest import html_of, warnings_of
+from conftest import clean_copy, html_of, warnings_of
 
 INSPECTION = "Why book a pre-shipment inspection?"
 PAYMENT = "How much deposit should I pay?"
@@ -245,11 +244,6 @@ def same_pages(first: SphinxTestApp, second: SphinxTestApp, pages: list[str]) ->
         assert (first.outdir / f"{page}.html").read_text() == (second.outdir / f"{page}.html").read_text(), (
             page
         )
-
-
-def clean_copy(srcdir: Path, target: Path) -> Path:
-    shutil.copytree(srcdir, target, ignore=shutil.ignore_patterns("_build"))
-    return target
 
 
 PAGES = ["source/glossary", "source/posts/inspection", "source/posts/payment", "source/posts/letters"]

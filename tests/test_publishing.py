@@ -17,7 +17,7 @@ from sourcebook.feeds import build_feed, serialise
 from sourcebook.posts import PostRecord
 from sourcebook.redirects import redirect_page, remove_stale_redirects
 
-from conftest import html_of, warnings_of
+from conftest import clean_copy, html_of, warnings_of
 
 BASE = "https://kb.example.com/docs/"
 RTD = "https://proj.readthedocs.io/en/latest/"
@@ -401,8 +401,7 @@ def test_incremental_build_updates_feeds_sitemap_and_redirects(
     assert BASE + "source/posts/1_defective_goods.html" in sitemap_urls(outdir), "unchanged pages stay"
     assert (outdir / "blog/who-owns-the-mould/index.html").is_file()
 
-    clean_src = tmp_path / "clean"
-    shutil.copytree(srcdir, clean_src, ignore=shutil.ignore_patterns("_build"))
+    clean_src = clean_copy(srcdir, tmp_path / "clean")
     clean = build(clean_src, **with_base())
     assert published_files(outdir) == published_files(clean.outdir)
 

@@ -10,7 +10,7 @@ from sphinx.testing.util import SphinxTestApp
 
 from sourcebook.posts import get_domain
 
-from conftest import warnings_of
+from conftest import clean_copy, warnings_of
 
 
 def pages(outdir: Path) -> dict[str, str]:
@@ -63,8 +63,7 @@ def test_incremental_build_equals_clean_build(
     incremental = build(srcdir)
     assert warnings_of(incremental) == []
 
-    clean_src = tmp_path / "clean"
-    shutil.copytree(srcdir, clean_src, ignore=shutil.ignore_patterns("_build"))
+    clean_src = clean_copy(srcdir, tmp_path / "clean")
     clean = build(clean_src)
     assert get_domain(incremental.env).posts == get_domain(clean.env).posts
     assert pages(incremental.outdir).keys() == pages(clean.outdir).keys()
@@ -104,8 +103,7 @@ def test_incremental_listings_equal_clean_build(
     (posts / "deposit.md").unlink()
     incremental = build(srcdir)
 
-    clean_src = tmp_path / "clean"
-    shutil.copytree(srcdir, clean_src, ignore=shutil.ignore_patterns("_build"))
+    clean_src = clean_copy(srcdir, tmp_path / "clean")
     clean = build(clean_src)
     # The undated post was not read again, so only the clean build repeats its warning.
     assert warnings_of(incremental) == []

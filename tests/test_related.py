@@ -12,7 +12,7 @@ from sphinx.testing.util import SphinxTestApp
 
 from sourcebook.related import STORE_ATTRIBUTE, related_store
 
-from conftest import html_of, warnings_of
+from conftest import clean_copy, html_of, warnings_of
 
 POSTS = "source/posts"
 
@@ -72,8 +72,7 @@ def post_pages(app: SphinxTestApp) -> dict[str, str]:
 
 
 def clean_build_of(srcdir: Path, build: Callable[..., SphinxTestApp], target: Path) -> SphinxTestApp:
-    shutil.copytree(srcdir, target, ignore=shutil.ignore_patterns("_build"))
-    app = build(target)
+    app = build(clean_copy(srcdir, target))
     assert warnings_of(app) == []
     return app
 
