@@ -15,7 +15,7 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import IO, TextIO, cast
+from typing import IO, Any, TextIO, cast
 
 from sourcebook import __version__
 from sourcebook.checker import check_posts
@@ -26,21 +26,34 @@ from sourcebook.newpost import split_tags, write_new_post
 DEFAULT_POSTS_DIR = "source/posts"
 
 
-def _posts_dir(site: Path) -> str:
-    """``kb_posts_dir`` from the site's conf.py, read without building anything."""
-    settings = runpy.run_path(str(site / "conf.py"))
+def _settings(site: Path) -> dict[str, Any]:
+    """The site's conf.py, run without building anything."""
+    return runpy.run_path(str(site / "conf.py"))
+
+
+def _posts_dir(site: Path, settings: dict[str, Any] | None = None) -> str:
+    """``kb_posts_dir`` from the site's conf.py."""
+    settings = _settings(site) if settings is None else settings
     return str(settings.get("kb_posts_dir", DEFAULT_POSTS_DIR)).strip("/")
 
 
 def cmd_check(args: argparse.Namespace) -> int:
+    """Warnings (what the build warns about) fail; notes (advice) fail only with --strict."""
     started = time.perf_counter()
-    count, findings = check_posts(args.site, _posts_dir(args.site))
+    settings = _settings(args.site)
+    # The build honours suppress_warnings; so does check, or it would fail where the build passes.
+    suppressed = [str(entry) for entry in settings.get("suppress_warnings", [])]
+    count, findings = check_posts(args.site, _posts_dir(args.site, settings), suppressed)
     for finding in findings:
         print(finding)
     elapsed = time.perf_counter() - started
-    verdict = "no problems" if not findings else f"{len(findings)} problem(s)"
+    notes = sum(finding.is_note for finding in findings)
+    problems = len(findings) - notes
+    verdict = "no problems" if not problems else f"{problems} problem(s)"
+    if notes:
+        verdict += f", {notes} note(s)" + ("" if args.strict else " (--strict fails on notes)")
     print(f"checked {count} post(s) in {elapsed:.2f} s: {verdict}", file=sys.stderr)
-    return 1 if findings else 0
+    return 1 if problems or (args.strict and notes) else 0
 
 
 class _CountingStream:
@@ -110,6 +123,8 @@ def _jobs(value: str) -> str:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    """sphinx-autobuild with drafts shown; it watches the whole site folder (``_static``
+    included, and no error when a site has none) except ``_build``, where other builds write."""
     from sphinx_autobuild.__main__ import main as autobuild
 
     output = args.site / "_build" / "preview"
@@ -121,8 +136,6 @@ def cmd_serve(args: argparse.Namespace) -> int:
             "kb_preview=1",
             "--port",
             str(args.port),
-            "--watch",
-            str(args.site / "_static"),
             "--ignore",
             str(args.site / "_build"),
         ]
@@ -169,7 +182,19 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    check = commands.add_parser("check", help="check every post's frontmatter and images, fast")
+    check = commands.add_parser(
+        "check",
+        help="check every post's frontmatter, images and links, fast",
+        description="Check every post with the build's own rules and words, without building. "
+        "WARNING lines are what the build warns about: any makes the exit code 1. NOTE lines are "
+        "advice the build does not warn about (a draft, no description, no tags, an image far "
+        "wider than pages show): exit code 0 unless --strict. Exit code 2: no conf.py.",
+    )
+    check.add_argument(
+        "--strict",
+        action="store_true",
+        help="fail (exit code 1) on notes too: every post ready to publish and complete",
+    )
     check.set_defaults(run=cmd_check)
 
     build = commands.add_parser("build", help="build the HTML site into _build/html")
@@ -211,7 +236,42 @@ def build_parser() -> argparse.ArgumentParser:
     )
     imports.add_argument("--dry-run", action="store_true", help="show the report, write nothing")
     imports.set_defaults(run=cmd_import)
+
+    search = commands.add_parser(
+        "search",
+        help="search the built site, as its search page does",
+        description="Search the built knowledge base the way its search page does (glossary "
+        "synonyms, Chinese terms, one-typo corrections, questions) and print the ranked posts: "
+        "title, date, address, snippet. Needs a site built with 'sourcebook build' (or 'make "
+        "html'); no browser, no network. Exit code 0 when posts were found, 1 when none, 2 when "
+        "the site was not built and indexed.",
+    )
+    search.add_argument("query", help="the question or words, in quotes")
+    search.add_argument("--tag", action="append", default=[], help="only posts with this tag (repeatable)")
+    search.add_argument("--year", action="append", default=[], help="only posts of this year (repeatable)")
+    search.add_argument("--limit", type=_positive, default=10, help="results to show (default: 10)")
+    search.add_argument("--json", action="store_true", help="print the results as JSON, for other tools")
+    search.add_argument(
+        "--output",
+        type=Path,
+        help="the built site (default: _build/html in the site's folder)",
+    )
+    search.set_defaults(run=cmd_search)
     return parser
+
+
+def _positive(value: str) -> int:
+    number = int(value)
+    if number < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return number
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    from sourcebook.search_command import run_search
+
+    output = args.output or args.site / "_build" / "html"
+    return run_search(output, args.query, tags=args.tag, years=args.year, limit=args.limit, as_json=args.json)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -28,6 +29,8 @@ from sourcebook.frontmatter import format_date
 from sourcebook.glossary import mentions_of
 from sourcebook.glossary_data import GlossaryEntry
 from sourcebook.posts import get_domain, is_post
+from sourcebook.search_corpus import write_search_data
+from sourcebook.search_query import SEARCH_DATA, terms_payload
 from sourcebook.term_links import term_glossary
 
 if TYPE_CHECKING:
@@ -44,6 +47,9 @@ SEARCHED_BUILDERS = frozenset({"html", "dirhtml"})
 #: The bundle's folder inside the output.
 BUNDLE = "pagefind"
 TEMPLATES = Path(__file__).parent / "templates"
+STATIC = Path(__file__).parent / "static"
+#: A section's opening with its heading: Pagefind links sub-results to headings with an id.
+_SECTION_HEADING = re.compile(r'<section id="([^"]+)">(\s*)<h([2-6])>')
 
 
 def _mark(kind: str, key: str, value: str) -> str:
@@ -88,18 +94,38 @@ def mark_post(app: Sphinx, pagename: str, templatename: str, context: dict[str, 
         synonyms = '<div class="kb-search-terms" hidden>{}</div>'.format(
             " · ".join(html.escape(name) for name in names)
         )
+    # The section's id moves to its heading, where Pagefind finds it for section results.
+    body = _SECTION_HEADING.sub(r'<section>\2<h\3 id="\1">', str(context["body"]))
     context["body"] = (
-        '<div class="kb-search-body" data-pagefind-body>'
-        + "".join(marks)
-        + str(context["body"])
-        + synonyms
-        + "</div>"
+        '<div class="kb-search-body" data-pagefind-body>' + "".join(marks) + body + synonyms + "</div>"
     )
 
 
 def add_templates(app: Sphinx, config: Config) -> None:
-    """Ship ``search.html``: after the project's own templates, before the theme's."""
+    """Ship ``search.html`` and its script: after the project's own files, before the theme's."""
     config.templates_path = [*config.templates_path, str(TEMPLATES)]
+    config.html_static_path = [*config.html_static_path, str(STATIC)]
+
+
+def write_query_terms(app: Sphinx, exception: BaseException | None) -> None:
+    """Write ``kb-search/terms.json``: how the search page and the CLI read a query.
+
+    Written on every HTML build from the glossary and the post store, which are complete
+    after incremental and parallel builds alike.
+    """
+    if exception is not None or app.builder.name not in SEARCHED_BUILDERS:
+        return
+    glossary = term_glossary(app.env)
+    entries = (
+        [(entry.term, (*entry.variants, entry.chinese)) for entry in glossary.entries] if glossary else []
+    )
+    posts = sum(1 for post in get_domain(app.env).posts.values() if not post.draft)
+    folder = Path(app.outdir) / SEARCH_DATA
+    folder.mkdir(parents=True, exist_ok=True)
+    text = json.dumps(terms_payload(entries, posts), ensure_ascii=False, separators=(",", ":"))
+    target = folder / "terms.json"
+    if not target.is_file() or target.read_text(encoding="utf-8") != text:
+        target.write_text(text, encoding="utf-8")
 
 
 def build_search_index(outdir: Path | str) -> int:
@@ -132,6 +158,7 @@ def build_search_index(outdir: Path | str) -> int:
         return result.returncode or 1
     languages = json.loads(entry.read_text(encoding="utf-8")).get("languages", {})
     pages = sum(int(language.get("page_count", 0)) for language in languages.values())
+    write_search_data(site)
     print(f"sourcebook.search: indexed {pages} page(s) into {site / BUNDLE}")
     return 0
 
@@ -139,6 +166,7 @@ def build_search_index(outdir: Path | str) -> int:
 def setup_search(app: Sphinx) -> None:
     app.connect("config-inited", add_templates)
     app.connect("html-page-context", mark_post)
+    app.connect("build-finished", write_query_terms)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

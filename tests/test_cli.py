@@ -7,11 +7,19 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from PIL import Image
 
+from sourcebook.checker import LARGEST_SHOWN_WIDTH, OVERSIZED_WIDTH
 from sourcebook.cli import main
+from sourcebook.image_variants import WIDTHS
 
 from test_bad_posts import EXPECTED
 from test_crossrefs import EXPECTED_WARNINGS as CROSSREF_WARNINGS
+
+
+def warning_lines(out: str) -> list[str]:
+    """The WARNING lines of check's output (the NOTE lines left out), sorted."""
+    return sorted(line for line in out.splitlines() if ": WARNING: " in line)
 
 
 def test_check_reports_what_the_build_reports(
@@ -20,8 +28,9 @@ def test_check_reports_what_the_build_reports(
     srcdir = site("bad-posts")
     assert main(["--site", str(srcdir), "check"]) == 1
     out, err = capsys.readouterr()
-    # The same problems, in the same words, as the Sphinx build.
-    assert sorted(line.replace(f"{srcdir}/", "") for line in out.splitlines()) == sorted(EXPECTED)
+    # The same problems, in the same words, as the Sphinx build; everything else is a note.
+    assert warning_lines(out.replace(f"{srcdir}/", "")) == sorted(EXPECTED)
+    assert all(": NOTE: " in line for line in out.splitlines() if ": WARNING: " not in line)
     assert "checked 18 post(s)" in err and "17 problem(s)" in err
 
 
@@ -29,12 +38,118 @@ def test_check_reports_unknown_slugs_like_the_build(
     site: Callable[[str], Path], capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert main(["--site", str(site("crossrefs")), "check"]) == 1
-    assert sorted(capsys.readouterr().out.splitlines()) == sorted(CROSSREF_WARNINGS)
+    assert warning_lines(capsys.readouterr().out) == sorted(CROSSREF_WARNINGS)
 
 
-def test_check_passes_a_clean_site(site: Callable[[str], Path], capsys: pytest.CaptureFixture[str]) -> None:
+# The notes on tests/roots/test-posts, a site that builds with --strict (test_build_writes_...):
+# one post without tags or description, one without a description, a draft without either.
+NO_DESCRIPTION = (
+    "NOTE: the post has no description, so search engines and link previews show the start of "
+    "its text instead; add a line description: '<the answer, in one sentence>' [kb.note.description]"
+)
+NO_TAGS = (
+    "NOTE: the post has no tags, so no tag page lists it; add a line such as "
+    "tags: [inspection, payment] [kb.note.tags]"
+)
+POSTS_NOTES = [
+    f"source/posts/1_defective_goods.md:1: {NO_DESCRIPTION}",
+    f"source/posts/1_defective_goods.md:1: {NO_TAGS}",
+    f"source/posts/3_deposits.md:1: {NO_DESCRIPTION}",
+    f"source/posts/4_draft.md:1: {NO_DESCRIPTION}",
+    f"source/posts/4_draft.md:1: {NO_TAGS}",
+    "source/posts/4_draft.md:5: NOTE: the post is a draft, left out of the published site "
+    "(sourcebook serve shows it); remove the line draft: true to publish it [kb.note.draft]",
+]
+
+
+def test_check_prints_notes_but_passes_without_strict(
+    site: Callable[[str], Path], capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["--site", str(site("posts")), "check"]) == 0
-    assert "checked 4 post(s)" in capsys.readouterr().err
+    out, err = capsys.readouterr()
+    assert out.splitlines() == POSTS_NOTES  # in file order, all at once
+    assert "checked 4 post(s)" in err
+    assert "no problems, 6 note(s) (--strict fails on notes)" in err
+
+
+def test_strict_check_fails_on_notes(site: Callable[[str], Path], capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--site", str(site("posts")), "check", "--strict"]) == 1
+    out, err = capsys.readouterr()
+    assert out.splitlines() == POSTS_NOTES
+    assert err.rstrip().endswith("no problems, 6 note(s)")
+
+
+def _complete(srcdir: Path) -> Path:
+    """Make the posts fixture ready to publish: a description and tags on each post, no draft."""
+    posts = srcdir / "source" / "posts"
+    (posts / "4_draft.md").unlink()
+    for name, head in (
+        ("1_defective_goods.md", "description: 'Make rework part of the contract.'\ntags: [rework]\n"),
+        ("3_deposits.md", "description: 'Thirty percent, against a signed contract.'\n"),
+    ):
+        text = (posts / name).read_text(encoding="utf-8")
+        (posts / name).write_text(text.replace("\n---\n", f"\n{head}---\n", 1), encoding="utf-8")
+    return srcdir
+
+
+def test_strict_check_passes_a_complete_site(
+    site: Callable[[str], Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["--site", str(_complete(site("posts"))), "check", "--strict"]) == 0
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert "checked 3 post(s)" in err and err.rstrip().endswith(": no problems")
+
+
+def test_check_notes_an_image_far_wider_than_pages_show(
+    site: Callable[[str], Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    srcdir = _complete(site("posts"))
+    Image.new("RGB", (OVERSIZED_WIDTH + 1, 40)).save(srcdir / "source" / "images" / "blog" / "wide.jpg")
+    # Turned a quarter by EXIF: displayed 40 px wide, as the build's variants see it.
+    turned = Image.new("RGB", (OVERSIZED_WIDTH + 1, 40))
+    exif = turned.getexif()
+    exif[0x0112] = 6
+    turned.save(srcdir / "source" / "images" / "blog" / "turned.jpg", exif=exif)
+    post = srcdir / "source" / "posts" / "3_deposits.md"
+    text = post.read_text(encoding="utf-8")
+    text = text.replace("tags:", "featuredImage: '../images/blog/wide.jpg'\ntags:")
+    post.write_text(text + "\n![Wide](../images/blog/wide.jpg)\n\n![Turned](../images/blog/turned.jpg)\n")
+    assert main(["--site", str(srcdir), "check"]) == 0
+    assert main(["--site", str(srcdir), "check", "--strict"]) == 1
+    size = f"{OVERSIZED_WIDTH + 1}x40 px"
+    advice = (
+        f"but no page shows an image wider than {LARGEST_SHOWN_WIDTH} px and the original is "
+        f"published too; save it at most {OVERSIZED_WIDTH} px wide [kb.note.image-size]"
+    )
+    weight = f"{-(-(srcdir / 'source' / 'images' / 'blog' / 'wide.jpg').stat().st_size // 1000)} kB"
+    notes = capsys.readouterr().out.splitlines()
+    assert notes[:2] == [
+        f"source/posts/3_deposits.md:4: NOTE: featuredImage '../images/blog/wide.jpg' is {size} "
+        f"({weight}), {advice}",
+        f"source/posts/3_deposits.md:11: NOTE: image '../images/blog/wide.jpg' is {size} "
+        f"({weight}), {advice}",
+    ]
+    assert len(notes) == 4  # the same two again, for --strict; not the turned image
+
+
+def test_check_limits_of_image_size_follow_the_build() -> None:
+    """No page shows an image wider than the widest variant the build makes."""
+    assert WIDTHS[-1] == LARGEST_SHOWN_WIDTH
+
+
+def test_check_honours_suppress_warnings_like_the_build(
+    site: Callable[[str], Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    srcdir = site("bad-posts")
+    with (srcdir / "conf.py").open("a", encoding="utf-8") as conf:
+        conf.write('suppress_warnings = ["kb.image", "kb.note.*"]\n')
+    assert main(["--site", str(srcdir), "check"]) == 1
+    out = capsys.readouterr().out.replace(f"{srcdir}/", "")
+    assert out.splitlines() == sorted(
+        (line for line in EXPECTED if not line.endswith("[kb.image]")),
+        key=lambda line: (line.split(":")[0], int(line.split(":")[1])),
+    )
 
 
 def test_build_writes_the_html_site_and_sums_up(

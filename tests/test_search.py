@@ -15,8 +15,9 @@ from sourcebook.search import build_search_index, main
 
 from browser import build_html, serve
 
-RESULT = ".pagefind-ui__result"
-LINK = ".pagefind-ui__result-link"
+RESULT = ".kb-search-result"
+LINK = ".kb-search-result-link"
+MESSAGE = ".kb-search-message"
 
 
 @pytest.fixture(scope="module")
@@ -43,7 +44,7 @@ def search(browser: Browser, base: str, query: str) -> Page:
     """Open ``search.html?q=query`` and wait for Pagefind's answer."""
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     page.goto(f"{base}search.html?q={query}")
-    expect(page.locator(".pagefind-ui__message")).to_have_text(re.compile(r"\d+ results? for"))
+    expect(page.locator(MESSAGE)).to_have_text(re.compile(r"\d+ results? for"))
     return page
 
 
@@ -100,8 +101,14 @@ def test_an_unindexed_build_keeps_sphinx_search(site: Callable[[str], Path], tmp
     html = page_of(outdir / "search.html")
     assert html.select_one("#search-results") is not None
     assert any("searchtools.js" in script.get("src", "") for script in html.select("script"))
-    assert any("searchindex.js" in script.get("src", "") for script in html.select("script"))
+    # Sphinx's index (megabytes on a large site) is fetched only when Pagefind's is missing.
+    assert not any("searchindex.js" in script.get("src", "") for script in html.select("script"))
     assert (outdir / "searchindex.js").is_file()
+    # What the search page and the CLI read a query with is written by the build itself.
+    terms = json.loads((outdir / "kb-search" / "terms.json").read_text(encoding="utf-8"))
+    assert terms["posts"] == 8
+    credit = next(concept for concept in terms["concepts"] if concept["term"] == "Letter of credit")
+    assert credit["names"] == ["letter of credit", "l/c", "documentary credit", "信用证"]
 
 
 def test_sphinx_search_answers_without_the_bundle(
@@ -113,7 +120,7 @@ def test_sphinx_search_answers_without_the_bundle(
         page = browser.new_page()
         page.goto(url + "search.html?q=deposit")
         expect(page.locator("#search-results li a").first).to_have_text("How much should I pay up front?")
-        expect(page.locator("#kb-pagefind")).to_have_count(0)
+        expect(page.locator("#kb-search")).to_have_count(0)
         page.close()
 
 
@@ -122,7 +129,7 @@ def test_a_question_finds_its_post_first_with_its_date(browser: Browser, base: s
     first = page.locator(RESULT).first
     expect(first.locator(LINK)).to_have_text("How much should I pay up front?")
     expect(first).to_contain_text("March 4, 2019")
-    expect(first.locator(".pagefind-ui__result-excerpt mark").first).to_have_text(
+    expect(first.locator(".kb-search-result-excerpt mark").first).to_have_text(
         re.compile("deposit", re.IGNORECASE)
     )
     # Sphinx's own search is hidden while Pagefind answers.
@@ -153,11 +160,9 @@ def test_a_tag_filter_narrows_and_a_result_leads_to_the_post(browser: Browser, b
     expect(results.first).to_be_visible()
     before = results.count()
     assert before >= 4
-    tags = page.locator(".pagefind-ui__filter-block", has_text="Tag")
-    if not tags.locator("input[type=checkbox]").first.is_visible():
-        tags.locator("summary").click()
-    tags.locator("label", has_text="inspection").click()
-    expect(page.locator(".pagefind-ui__message")).to_have_text(re.compile(r"^2 results for factory"))
+    page.locator(".kb-search-facet-tag label", has_text="inspection").click()
+    expect(page.locator(MESSAGE)).to_have_text(re.compile(r"^2 results for factory"))
+    expect(page).to_have_url(re.compile(r"[?&]tag=inspection"))  # the filter can be shared
     expect(results).to_have_count(2)
     titles = set(page.locator(LINK).all_inner_texts())
     assert titles == {
@@ -183,4 +188,62 @@ def test_the_search_box_leads_to_pagefind(browser: Browser, base: str) -> None:
     field.press("Enter")
     expect(page).to_have_url(re.compile(r"search\.html\?q=golden"))
     expect(page.locator(LINK).first).to_have_text("Why keep a golden sample?")
+    page.close()
+
+
+def test_words_need_not_all_appear_and_a_hit_leads_to_its_section(browser: Browser, base: str) -> None:
+    page = search(browser, base, "can I get a shorter payment term from the factory")
+    first = page.locator(RESULT).first
+    expect(first.locator(LINK)).to_have_text("How much should I pay up front?")
+    section = first.locator(".kb-search-result-section")
+    expect(section).to_have_text("§ When the factory wants more")
+    section.click()
+    expect(page).to_have_url(re.compile(r"/source/posts/deposit\.html#when-the-factory-wants-more$"))
+    expect(page.locator("#when-the-factory-wants-more")).to_be_in_viewport()
+    page.close()
+
+
+def test_one_typo_is_corrected_and_said(browser: Browser, base: str) -> None:
+    page = search(browser, base, "golden sampel")
+    expect(page.locator(".kb-search-correction")).to_have_text(" (searching “sample” for “sampel”)")
+    expect(page.locator(LINK).first).to_have_text("Why keep a golden sample?")
+    page.close()
+
+
+def test_a_filter_in_the_address_applies_on_load(browser: Browser, base: str) -> None:
+    page = browser.new_page()
+    page.goto(f"{base}search.html?q=factory&year=2017")
+    expect(page.locator(MESSAGE)).to_have_text(re.compile(r"^1 result for factory"))
+    expect(page.locator(LINK)).to_have_text(["The inspector found defects: what now?"])
+    expect(page.locator(".kb-search-facet-year input[value='2017']")).to_be_checked()
+    page.close()
+
+
+PARITY_QUERIES = [
+    "can the factory keep my moulds after the order",
+    "L/C",
+    "documentary credits and 信用证",
+    "模具费用 mold",
+    "golden sampel inspecton",
+    "how much",
+    "what is the MOQ for a first order?",
+    "Pre-shipment inspection (PSI) vs. DUPRO",
+]
+
+
+def test_the_page_reads_queries_as_the_command_line_does(browser: Browser, base: str, indexed: Path) -> None:
+    """kb-search.js and search_query.py are twins: the same units and corrections for each query."""
+    from sourcebook.search_command import Searcher
+
+    searcher = Searcher(indexed)
+    page = browser.new_page()
+    page.goto(base + "search.html")
+    page.wait_for_function("() => window.kbSearch")
+    for query in PARITY_QUERIES:
+        in_browser = page.evaluate("q => window.kbSearch.reader.analyse(q)", query)
+        analysis = searcher.analyse(query)
+        assert in_browser == {
+            "units": [{"kind": u.kind, "text": u.text, "searches": list(u.searches)} for u in analysis.units],
+            "corrections": [list(pair) for pair in analysis.corrections],
+        }, query
     page.close()

@@ -1,0 +1,122 @@
+"""Search at scale: what the browser downloads, and how soon it shows results, on a large site.
+
+    .venv/bin/python benchmarks/make_corpus.py --posts 5000 --out /tmp/kb5000
+    (cd /tmp/kb5000 && make -f /path/to/Makefile html)    # or: sphinx-build + python -m sourcebook.search
+    .venv/bin/python benchmarks/search_scale.py /tmp/kb5000/_build/html
+
+For each query, a fresh headless Chromium page (empty cache) opens ``search.html?q=<query>``;
+every response is recorded, and the time from the page's ``load`` event to the first result on
+screen is read from the page's own clock. Sizes are compressed sizes: Pagefind's files are
+stored gzipped; other text files are counted gzipped (``gzip -6``), as any static host serves
+them. "Search" bytes are what searching needs beyond the page itself: the Pagefind bundle,
+``kb-search/`` and ``kb-search.js``; "page" bytes are the page, theme and fonts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import statistics
+import sys
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+
+from browser import launch, serve
+
+QUERIES = [
+    "how much deposit should I pay up front",
+    "pre-shipment inspection",
+    "can the factory keep my mould after the order",
+    "L/C",
+    "模具",
+    "inspecton",
+    "what is the difference between OEM and ODM",
+    "when does the risk pass to me",
+]
+SEARCH_PARTS = ("/pagefind/", "/kb-search/", "/_static/kb-search.js")
+
+
+def compressed(body: bytes, url: str) -> int:
+    if "/pagefind/" in url and not url.endswith((".js", ".css", ".json")):
+        return len(body)  # index, fragment, meta and wasm files are stored gzipped
+    return len(gzip.compress(body, compresslevel=6))
+
+
+def measure_query(browser: Any, base: str, query: str) -> dict[str, Any]:
+    context = browser.new_context()  # an empty cache for every query
+    page = context.new_page()
+    sizes: dict[str, int] = {}
+
+    def record(response: Any) -> None:
+        try:
+            sizes[response.url] = compressed(response.body(), response.url)
+        except Exception:
+            sizes.setdefault(response.url, 0)
+
+    page.on("response", record)
+    page.add_init_script(
+        """
+        window.addEventListener('load', () => { window.__loaded = performance.now(); });
+        new MutationObserver((_, observer) => {
+          if (document.querySelector('.kb-search-result')) {
+            window.__firstResult = performance.now(); observer.disconnect();
+          }
+        }).observe(document, {childList: true, subtree: true});
+        """
+    )
+    page.goto(f"{base}search.html?q={quote(query)}")
+    page.wait_for_selector(".kb-search-result", timeout=30_000)
+    page.wait_for_load_state("networkidle")
+    loaded, first = page.evaluate("() => [window.__loaded, window.__firstResult]")
+    context.close()
+    search = sum(size for url, size in sizes.items() if any(part in url for part in SEARCH_PARTS))
+    return {
+        "query": query,
+        "search_kb": round(search / 1024, 1),
+        "total_kb": round(sum(sizes.values()) / 1024, 1),
+        "ms_after_load": round(max(0.0, first - loaded), 1),
+        "ms_after_start": round(first, 1),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("site", type=Path, help="a built and indexed site (_build/html)")
+    parser.add_argument("--results", type=Path, help="write the figures to this JSON file")
+    args = parser.parse_args(argv)
+    from playwright.sync_api import sync_playwright
+
+    posts = json.loads((args.site / "kb-search" / "terms.json").read_text(encoding="utf-8"))["posts"]
+    with serve(args.site) as base, sync_playwright() as playwright:
+        browser = launch(playwright)
+        measure_query(browser, base, "factory")  # the first Chromium page pays for its own start
+        rows = [measure_query(browser, base, query) for query in QUERIES]
+        browser.close()
+    print(f"{posts} posts")
+    print("| query | search KB | page + search KB | ms after load | ms after navigation start |")
+    print("|---|---:|---:|---:|---:|")
+    for row in rows:
+        print(
+            f"| {row['query']} | {row['search_kb']} | {row['total_kb']} | {row['ms_after_load']} "
+            f"| {row['ms_after_start']} |"
+        )
+    summary = {
+        "posts": posts,
+        "max_search_kb": max(row["search_kb"] for row in rows),
+        "max_total_kb": max(row["total_kb"] for row in rows),
+        "median_ms_after_load": statistics.median(row["ms_after_load"] for row in rows),
+        "max_ms_after_load": max(row["ms_after_load"] for row in rows),
+        "rows": rows,
+    }
+    print(json.dumps({key: value for key, value in summary.items() if key != "rows"}))
+    if args.results:
+        args.results.write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,266 @@
+"""The searched text of a built site, read back from its HTML for typos and the command line.
+
+After Sphinx, the indexing step (``python -m sourcebook.search``) reads every page that
+Pagefind indexes (the ``data-pagefind-body`` element of each post), leaving out what Pagefind
+leaves out, and writes into ``kb-search/``:
+
+* ``words/<letter>.json``: every longer word of the posts and how many posts contain it,
+  which the search page loads, one letter at a time, to correct a typo;
+* ``corpus.json.gz``: each post's title, date, tags, address and sections (heading, anchor,
+  text) with its weighted stems, which ``sourcebook search`` ranks without a browser. It is
+  never downloaded by the search page.
+
+Reading the HTML, rather than the sources, means the command line searches exactly the text
+the browser searches, glossary names included.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import asdict, dataclass, field
+from functools import lru_cache
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+import snowballstemmer  # type: ignore[import-untyped]  # Sphinx's stemmer, untyped
+
+from sourcebook.search_query import DATA_VERSION, SEARCH_DATA, normalise, word_counts, words_of
+
+#: Classes of elements whose text is not searched (as Pagefind's ``--exclude-selectors``).
+SKIPPED_CLASSES = frozenset({"kb-post-header", "kb-related", "kb-backlinks", "headerlink"})
+#: How much a word in a heading counts, by level, against 1 in the text (Pagefind's weights).
+HEADING_WEIGHTS = {1: 7, 2: 6, 3: 5, 4: 4, 5: 3, 6: 2}
+CORPUS_FILE = "corpus.json.gz"
+WORDS_FOLDER = "words"
+_VOID = frozenset(
+    {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "wbr"}
+)
+
+
+@lru_cache(maxsize=1)
+def _stemmer() -> Any:
+    return snowballstemmer.stemmer("english")
+
+
+def stems(words: Iterable[str]) -> list[str]:
+    """English (Porter 2) stems, as Pagefind stems English pages."""
+    return list(_stemmer().stemWords(list(words)))
+
+
+def compounds(text: str) -> list[str]:
+    """Words written with inner punctuation, joined: "L/C" is also "lc", as Pagefind indexes it."""
+    joined = []
+    for chunk in normalise(text).split():
+        parts = words_of(chunk)
+        if len(parts) > 1:
+            joined.append("".join(parts))
+    return joined
+
+
+def indexed_stems(text: str) -> list[str]:
+    """The stems a text is found by: its words, and its compound words joined."""
+    return stems([*words_of(normalise(text)), *compounds(text)])
+
+
+def query_stems(search: str) -> list[str]:
+    """The stems of a search string, as Pagefind reads one: by spaces, inner punctuation dropped."""
+    return stems("".join(words_of(chunk)) for chunk in normalise(search).split() if words_of(chunk))
+
+
+@dataclass
+class Section:
+    anchor: str  # the heading's id ("" before the first heading)
+    title: str
+    level: int
+    text: list[str] = field(default_factory=list)
+
+
+@dataclass
+class SearchedPost:
+    """One post as searched: what a result shows, and its weighted stems."""
+
+    url: str  # relative to the site's root, e.g. "source/posts/x.html"
+    canonical: str
+    title: str
+    date: str
+    sort: str
+    tags: list[str]
+    year: str
+    sections: list[dict[str, Any]]
+    terms: str  # the glossary names of the terms the post mentions
+    stems: dict[str, int]
+    length: int
+
+
+class _PageReader(HTMLParser):
+    """Collects the searched body of one page: its marks, headings and text."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.canonical = ""
+        self.marks: dict[str, list[str]] = {}
+        self.sections: list[Section] = []
+        self.terms: list[str] = []  # the hidden glossary names: searched, never shown
+        self._in_terms = 0
+        self._depth = 0  # open elements inside the searched body (0: outside)
+        self._skip_depth = 0  # depth at which a skipped element opened (0: none)
+        self._heading: Section | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attributes = {name: value or "" for name, value in attrs}
+        if tag == "link" and attributes.get("rel") == "canonical":
+            self.canonical = attributes.get("href", "")
+        if self._depth == 0:
+            if "data-pagefind-body" in attributes:
+                self._depth = 1
+                self.sections.append(Section("", "", 0))
+            return
+        if tag in _VOID:
+            self._mark(attributes)
+            return
+        self._depth += 1
+        if self._skip_depth:
+            return
+        classes = set(attributes.get("class", "").split())
+        if classes & SKIPPED_CLASSES:
+            self._skip_depth = self._depth
+            return
+        if "kb-search-terms" in classes:
+            self._in_terms = self._depth
+        self._mark(attributes)
+        if len(tag) == 2 and tag[0] == "h" and tag[1] in "123456":
+            self._heading = Section(attributes.get("id", ""), "", int(tag[1]))
+            self.sections.append(self._heading)
+
+    def _mark(self, attributes: dict[str, str]) -> None:
+        for kind in ("meta", "filter", "sort"):
+            spec = attributes.get(f"data-pagefind-{kind}")
+            if spec and "data-kb-value" in attributes:
+                self.marks.setdefault(spec.split("[", 1)[0], []).append(attributes["data-kb-value"])
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if self._depth and not self._skip_depth:
+            self._mark({name: value or "" for name, value in attrs})
+
+    def handle_endtag(self, tag: str) -> None:
+        if self._depth == 0 or tag in _VOID:
+            return
+        if self._skip_depth == self._depth:
+            self._skip_depth = 0
+        if self._in_terms == self._depth:
+            self._in_terms = 0
+        if self._heading is not None and len(tag) == 2 and tag[0] == "h":
+            self._heading = None
+        self._depth -= 1
+
+    def handle_data(self, data: str) -> None:
+        if not self._depth or self._skip_depth or not data.strip():
+            return
+        if self._in_terms:
+            self.terms.append(data)
+        elif self._heading is not None:
+            self._heading.title += data
+        elif self.sections:
+            self.sections[-1].text.append(data)
+
+
+def read_page(html: str, url: str) -> SearchedPost | None:
+    """The searched part of one built page, or None when the page is not searched."""
+    if "data-pagefind-body" not in html:
+        return None
+    reader = _PageReader()
+    reader.feed(html)
+    reader.close()
+    if not reader.sections:
+        return None
+    sections: list[dict[str, Any]] = []
+    weighted: Counter[str] = Counter()
+    length = 0
+    for section in reader.sections:
+        title = " ".join(section.title.split())
+        text = " ".join(" ".join(section.text).split())
+        if not (title or text):
+            continue
+        sections.append({"anchor": section.anchor, "title": title, "level": section.level, "text": text})
+        title_stems = indexed_stems(title)
+        text_stems = indexed_stems(text)
+        for stem in title_stems:
+            weighted[stem] += HEADING_WEIGHTS.get(section.level, 1)
+        weighted.update(text_stems)
+        length += len(title_stems) + len(text_stems)
+    term_stems = indexed_stems(" ".join(reader.terms))
+    weighted.update(term_stems)
+    length += len(term_stems)
+    marks = reader.marks
+    return SearchedPost(
+        url=url,
+        canonical=reader.canonical,
+        title=(marks.get("title") or [""])[0],
+        date=(marks.get("date") or [""])[0],
+        sort=(marks.get("sort") or [""])[0],
+        tags=marks.get("tag", []),
+        year=(marks.get("year") or [""])[0],
+        sections=sections,
+        terms=" ".join(" ".join(reader.terms).split()),
+        stems=dict(sorted(weighted.items())),
+        length=length,
+    )
+
+
+def read_site(site: Path) -> Iterator[SearchedPost]:
+    """Every searched page of a built site, in a stable order."""
+    for path in sorted(site.rglob("*.html")):
+        relative = path.relative_to(site).as_posix()
+        if relative.startswith(("_static/", "pagefind/", f"{SEARCH_DATA}/")):
+            continue
+        post = read_page(path.read_text(encoding="utf-8", errors="replace"), relative)
+        if post is not None:
+            yield post
+
+
+def post_text(post: SearchedPost) -> str:
+    return " ".join([*(f"{section['title']} {section['text']}" for section in post.sections), post.terms])
+
+
+def write_search_data(site: Path) -> int:
+    """Write ``words/`` and ``corpus.json.gz`` for a built site; returns the number of posts."""
+    posts = list(read_site(site))
+    folder = site / SEARCH_DATA
+    words_folder = folder / WORDS_FOLDER
+    words_folder.mkdir(parents=True, exist_ok=True)
+    shards = word_counts(post_text(post) for post in posts)
+    for stale in words_folder.glob("*.json"):
+        if stale.stem not in shards:
+            stale.unlink()
+    for letter, counts in sorted(shards.items()):
+        _write_if_changed(
+            words_folder / f"{letter}.json", json.dumps(dict(sorted(counts.items())), ensure_ascii=False)
+        )
+    payload = {"version": DATA_VERSION, "posts": [asdict(post) for post in posts]}
+    data = gzip.compress(json.dumps(payload, ensure_ascii=False).encode("utf-8"), mtime=0)
+    _write_if_changed(folder / CORPUS_FILE, data)
+    return len(posts)
+
+
+def _write_if_changed(path: Path, content: str | bytes) -> None:
+    """Rewrite a file only when its content changes, so that unchanged files keep their time."""
+    data = content.encode("utf-8") if isinstance(content, str) else content
+    if path.is_file() and path.read_bytes() == data:
+        return
+    temporary = path.with_suffix(path.suffix + ".tmp")
+    temporary.write_bytes(data)
+    temporary.replace(path)
+
+
+def load_corpus(site: Path) -> list[SearchedPost]:
+    """The posts of a built and indexed site; FileNotFoundError when it was not indexed."""
+    data = json.loads(gzip.decompress((site / SEARCH_DATA / CORPUS_FILE).read_bytes()))
+    if data.get("version") != DATA_VERSION:
+        raise ValueError(
+            f"{site / SEARCH_DATA / CORPUS_FILE} was written by another version: index the site again"
+        )
+    return [SearchedPost(**post) for post in data["posts"]]

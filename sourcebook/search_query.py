@@ -1,0 +1,273 @@
+"""How a search query is read: glossary terms, stop words, one-typo corrections. Pure.
+
+The site's search page (``static/kb-search.js``) and ``sourcebook search`` read a query the
+same way, from the same data files, so that both find the same posts:
+
+1. The query is normalised (NFKC, lower case) and split into words (runs of letters and
+   digits). Chinese glossary names are found anywhere in the query; other names must match
+   whole words, each word allowed a plural ``s``/``es`` ("moulds" names the mould).
+2. A longer word (``TYPO_MIN_LENGTH`` letters or more) that no post contains and that is
+   neither a stop word nor part of a glossary name is replaced by the word of the posts one
+   edit away (insertion, deletion, substitution or swap of neighbours) that most posts
+   contain. Words are looked up by their first letter, so a typo in the first letter is not
+   corrected.
+3. Glossary names become *term* units, searched as the entry's own term and as the name
+   the reader wrote, unless that name is short ("L/C", "MOQ": Pagefind would match the
+   start of longer words, "lcl") or Chinese (posts are written in English); every post
+   that names the entry lists its other names for the index, so any name finds it. Stop
+   words are dropped, unless nothing else is left; each other word is a *word* unit.
+
+Posts are then ranked by the sum over units of idf(unit) * (the post's score for the unit /
+the best post's score), so that a post matching the rare words of a question comes first
+even when it does not contain every word ("can the factory keep my mould after the order").
+The browser gets each unit's scores from Pagefind; ``sourcebook search``
+(:mod:`sourcebook.search_command`) computes them the way Pagefind does.
+
+``SEARCH_DATA`` is the folder of the built site that holds the data: ``terms.json`` (written
+by the Sphinx build: glossary names, stop words, number of posts), ``words/<letter>.json``
+(the posts' longer words and how many posts contain each) and ``corpus.json.gz`` (the posts'
+text, for the command line; never downloaded by the browser), the last two written by the
+indexing step after Sphinx.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+#: Folder of the built site holding the search data.
+SEARCH_DATA = "kb-search"
+#: Bumped when a data file changes shape; the search page and the CLI check it.
+DATA_VERSION = 1
+#: Words this long or longer are corrected when no post contains them.
+TYPO_MIN_LENGTH = 5
+
+#: Words that say nothing about what a question is about.
+_STOP_WORDS = """
+    a about after again all also am an and any are as at be because been before being between
+    both but by can could did do does doing done during each every for from get gets getting got
+    had has have having he her here his how however i if in into is it its just me might more
+    most much must my need needs no not now of off on once only or other our out over own please
+    same she should so some such than that the their them then there these they this those
+    through to too under until up us very was way we were what when where whether which while
+    who whom why will with would you your
+    """
+STOP_WORDS = frozenset(_STOP_WORDS.split())
+
+_WORD = re.compile(r"[^\W_]+")
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+
+
+def normalise(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).lower()
+
+
+def words_of(text: str) -> list[str]:
+    """The words of a normalised text: runs of letters and digits (``[\\p{L}\\p{N}]+`` in JS)."""
+    return _WORD.findall(text)
+
+
+def is_chinese(name: str) -> bool:
+    return bool(_CJK.search(name))
+
+
+@dataclass(frozen=True)
+class Concept:
+    """One glossary entry as the search knows it: its term and every name, normalised."""
+
+    term: str
+    names: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One thing a query asks for; a post matches it when it matches one of ``searches``."""
+
+    kind: str  # "term" or "word"
+    text: str  # what the reader wrote (after correction)
+    searches: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Analysis:
+    units: tuple[Unit, ...]
+    corrections: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass
+class QueryData:
+    """What reading a query needs: ``terms.json`` and a way to get a letter's words."""
+
+    concepts: Sequence[Concept]
+    stop_words: frozenset[str] = STOP_WORDS
+    words_by_letter: Mapping[str, Mapping[str, int]] = field(default_factory=dict)
+
+    @property
+    def name_words(self) -> frozenset[str]:
+        return frozenset(
+            word for concept in self.concepts for name in concept.names for word in words_of(name)
+        )
+
+
+def letter_of(word: str) -> str:
+    """The shard a word's entry is in: its first letter when a–z, else ``_``."""
+    first = word[:1]
+    return first if "a" <= first <= "z" else "_"
+
+
+def within_one_edit(typed: str, known: str) -> bool:
+    """Whether two different words are one insertion, deletion, substitution or swap apart."""
+    if typed == known or abs(len(typed) - len(known)) > 1:
+        return False
+    if len(typed) == len(known):
+        diffs = [i for i, (a, b) in enumerate(zip(typed, known, strict=True)) if a != b]
+        if len(diffs) == 1:
+            return True
+        first, second = [*diffs, -1, -1][:2]
+        return (
+            len(diffs) == 2
+            and second == first + 1
+            and typed[first] == known[second]
+            and typed[second] == known[first]
+        )
+    short, long = (typed, known) if len(typed) < len(known) else (known, typed)
+    index = 0
+    while index < len(short) and short[index] == long[index]:
+        index += 1
+    return short[index:] == long[index + 1 :]
+
+
+def correction(word: str, known: Mapping[str, int]) -> str | None:
+    """The known word one edit away that most posts contain (ties: alphabetical), if any."""
+    best: tuple[int, str] | None = None
+    for candidate, count in known.items():
+        if within_one_edit(word, candidate) and (best is None or (-count, candidate) < (-best[0], best[1])):
+            best = (count, candidate)
+    return best[1] if best else None
+
+
+def needs_checking(word: str, data: QueryData, name_words: frozenset[str]) -> bool:
+    """Whether a word is long, plain (a–z) and free enough to be a typo worth correcting."""
+    return (
+        len(word) >= TYPO_MIN_LENGTH
+        and word.isascii()
+        and word.isalpha()
+        and word not in data.stop_words
+        and word not in name_words
+    )
+
+
+def _matches(words: Sequence[str], start: int, name: Sequence[str]) -> bool:
+    if start + len(name) > len(words):
+        return False
+    return all(
+        typed in (wanted, wanted + "s", wanted + "es")
+        for typed, wanted in zip(words[start:], name, strict=False)
+    )
+
+
+def analyse(query: str, data: QueryData) -> Analysis:
+    """Read a query into units (see the module's docstring)."""
+    text = normalise(query)
+    units: list[Unit] = []
+    seen: set[str] = set()
+
+    def add(kind: str, typed: str, searches: Iterable[str], key: str) -> None:
+        """Add a unit once: a glossary entry named twice ("模具 mold") is one unit."""
+        if key not in seen:
+            seen.add(key)
+            units.append(Unit(kind, typed, tuple(dict.fromkeys(searches))))
+
+    # Chinese names anywhere in the query, longest first.
+    chinese = sorted(
+        ((name, concept) for concept in data.concepts for name in concept.names if is_chinese(name)),
+        key=lambda item: (-len(item[0]), item[0]),
+    )
+    for name, concept in chinese:
+        if name in text:
+            # Searched by the entry's term: posts name it in English (and list the Chinese once).
+            add("term", name, (normalise(concept.term),), f"term:{concept.term}")
+            text = text.replace(name, " ")
+
+    name_words = data.name_words
+    words: list[str] = []
+    corrections: list[tuple[str, str]] = []
+    for word in words_of(text):
+        if needs_checking(word, data, name_words):
+            known = data.words_by_letter.get(letter_of(word), {})
+            if word not in known and (fixed := correction(word, known)):
+                corrections.append((word, fixed))
+                word = fixed
+        words.append(word)
+
+    latin = sorted(
+        (
+            (words_of(name), name, concept)
+            for concept in data.concepts
+            for name in concept.names
+            if not is_chinese(name)
+        ),
+        key=lambda item: (-len(item[0]), item[1]),
+    )
+    latin = [item for item in latin if item[0]]
+    plain: list[str] = []
+    index = 0
+    while index < len(words):
+        for name_words_, name, concept in latin:
+            if _matches(words, index, name_words_):
+                typed = " ".join(words[index : index + len(name_words_)])
+                searches = (
+                    (normalise(concept.term), name)
+                    if len("".join(name_words_)) >= 4
+                    else (normalise(concept.term),)
+                )
+                add("term", typed, searches, f"term:{concept.term}")
+                index += len(name_words_)
+                break
+        else:
+            plain.append(words[index])
+            index += 1
+    content = [word for word in plain if word not in data.stop_words]
+    if not units and not content:
+        content = plain
+    for word in content:
+        add("word", word, (word,), f"word:{word}")
+    return Analysis(tuple(units), tuple(corrections))
+
+
+def idf(posts: int, matching: int) -> float:
+    """BM25's inverse document frequency, never negative."""
+    return math.log(1 + (posts - matching + 0.5) / (matching + 0.5))
+
+
+def concepts_from_json(data: Mapping[str, Any]) -> list[Concept]:
+    return [Concept(item["term"], tuple(item["names"])) for item in data.get("concepts", [])]
+
+
+def terms_payload(entries: Iterable[tuple[str, Iterable[str]]], posts: int) -> dict[str, Any]:
+    """``terms.json``: each glossary term with its normalised names, the stop words, the post count."""
+    concepts = []
+    for term, names in entries:
+        normalised = [normalise(name) for name in names if name.strip()]
+        concepts.append({"term": term, "names": list(dict.fromkeys(normalised))})
+    return {
+        "version": DATA_VERSION,
+        "posts": posts,
+        "typoMinLength": TYPO_MIN_LENGTH,
+        "stopWords": sorted(STOP_WORDS),
+        "concepts": concepts,
+    }
+
+
+def word_counts(texts: Iterable[str]) -> dict[str, Counter[str]]:
+    """For ``words/<letter>.json``: per letter, each longer word and how many texts contain it."""
+    shards: dict[str, Counter[str]] = {}
+    for text in texts:
+        for word in {word for word in words_of(normalise(text)) if len(word) >= TYPO_MIN_LENGTH}:
+            shards.setdefault(letter_of(word), Counter())[word] += 1
+    return shards

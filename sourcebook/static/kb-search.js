@@ -1,0 +1,439 @@
+/* Sourcebook's search page: Pagefind's index, read and ranked the Sourcebook way.
+ *
+ * The query is read exactly as sourcebook/search_query.py reads it (glossary names, stop
+ * words, one-typo corrections, from the same kb-search/ data files), each unit is searched
+ * with Pagefind, and posts are ranked by the sum over units of idf(unit) × (score ÷ the
+ * unit's best score), as sourcebook/search_command.py ranks them on the command line.
+ * Everything shown comes from Pagefind's fragments and is inserted as text, never as HTML.
+ */
+(function () {
+  "use strict";
+
+  const WORD = /[\p{L}\p{N}]+/gu;
+  const CJK = /[\u3400-\u9fff\uf900-\ufaff]/;
+  const PAGE_SIZE = 10;
+
+  const normalise = (text) => text.normalize("NFKC").toLowerCase();
+  const wordsOf = (text) => text.match(WORD) || [];
+  const isChinese = (name) => CJK.test(name);
+  const letterOf = (word) => (word[0] >= "a" && word[0] <= "z" ? word[0] : "_");
+  const compare = (a, b) => (a < b ? -1 : a > b ? 1 : 0);
+
+  function withinOneEdit(typed, known) {
+    if (typed === known || Math.abs(typed.length - known.length) > 1) return false;
+    if (typed.length === known.length) {
+      const diffs = [];
+      for (let i = 0; i < typed.length; i++) if (typed[i] !== known[i]) diffs.push(i);
+      if (diffs.length === 1) return true;
+      return (
+        diffs.length === 2 &&
+        diffs[1] === diffs[0] + 1 &&
+        typed[diffs[0]] === known[diffs[1]] &&
+        typed[diffs[1]] === known[diffs[0]]
+      );
+    }
+    const [short, long] = typed.length < known.length ? [typed, known] : [known, typed];
+    let i = 0;
+    while (i < short.length && short[i] === long[i]) i++;
+    return short.slice(i) === long.slice(i + 1);
+  }
+
+  function correction(word, known) {
+    let best = null;
+    for (const [candidate, count] of Object.entries(known)) {
+      if (!withinOneEdit(word, candidate)) continue;
+      if (best === null || count > best[0] || (count === best[0] && compare(candidate, best[1]) < 0)) {
+        best = [count, candidate];
+      }
+    }
+    return best ? best[1] : null;
+  }
+
+  function idf(posts, matching) {
+    return Math.log(1 + (posts - matching + 0.5) / (matching + 0.5));
+  }
+
+  /** Reads queries with the site's terms.json and words/<letter>.json. */
+  class QueryReader {
+    constructor(terms, dataUrl) {
+      this.posts = terms.posts;
+      this.typoMinLength = terms.typoMinLength;
+      this.stopWords = new Set(terms.stopWords);
+      this.dataUrl = dataUrl;
+      this.shards = new Map();
+      this.nameWords = new Set();
+      this.chinese = [];
+      this.latin = [];
+      for (const concept of terms.concepts) {
+        for (const name of concept.names) {
+          for (const word of wordsOf(name)) this.nameWords.add(word);
+          if (isChinese(name)) this.chinese.push([name, concept]);
+          else if (wordsOf(name).length) this.latin.push([wordsOf(name), name, concept]);
+        }
+      }
+      this.chinese.sort((a, b) => b[0].length - a[0].length || compare(a[0], b[0]));
+      this.latin.sort((a, b) => b[0].length - a[0].length || compare(a[1], b[1]));
+    }
+
+    words(letter) {
+      if (!this.shards.has(letter)) {
+        this.shards.set(
+          letter,
+          fetch(new URL(`words/${letter}.json`, this.dataUrl))
+            .then((response) => (response.ok ? response.json() : {}))
+            .catch(() => ({})),
+        );
+      }
+      return this.shards.get(letter);
+    }
+
+    needsChecking(word) {
+      return (
+        word.length >= this.typoMinLength &&
+        /^[a-z]+$/.test(word) &&
+        !this.stopWords.has(word) &&
+        !this.nameWords.has(word)
+      );
+    }
+
+    async analyse(query) {
+      let text = normalise(query);
+      const units = [];
+      const seen = new Set();
+      // A glossary entry named twice ("模具 mold") is one unit.
+      const add = (kind, typed, searches, key) => {
+        if (!seen.has(key)) {
+          seen.add(key);
+          units.push({ kind, text: typed, searches: [...new Set(searches)] });
+        }
+      };
+      for (const [name, concept] of this.chinese) {
+        if (text.includes(name)) {
+          add("term", name, [normalise(concept.term)], `term:${concept.term}`);
+          text = text.split(name).join(" ");
+        }
+      }
+      const typed = wordsOf(text);
+      const shards = await Promise.all(
+        typed.map((word) => (this.needsChecking(word) ? this.words(letterOf(word)) : null)),
+      );
+      const corrections = [];
+      const words = typed.map((word, i) => {
+        const known = shards[i];
+        if (known && !Object.prototype.hasOwnProperty.call(known, word)) {
+          const fixed = correction(word, known);
+          if (fixed) {
+            corrections.push([word, fixed]);
+            return fixed;
+          }
+        }
+        return word;
+      });
+      const plain = [];
+      let index = 0;
+      while (index < words.length) {
+        const found = this.latin.find(
+          ([nameWords]) =>
+            index + nameWords.length <= words.length &&
+            nameWords.every((wanted, k) => {
+              const word = words[index + k];
+              return word === wanted || word === wanted + "s" || word === wanted + "es";
+            }),
+        );
+        if (found) {
+          const [nameWords, name, concept] = found;
+          const phrase = words.slice(index, index + nameWords.length).join(" ");
+          const searches = nameWords.join("").length >= 4 ? [normalise(concept.term), name] : [normalise(concept.term)];
+          add("term", phrase, searches, `term:${concept.term}`);
+          index += nameWords.length;
+        } else {
+          plain.push(words[index]);
+          index += 1;
+        }
+      }
+      let content = plain.filter((word) => !this.stopWords.has(word));
+      if (!units.length && !content.length) content = plain;
+      for (const word of content) add("word", word, [word], `word:${word}`);
+      return { units, corrections };
+    }
+  }
+
+  /** Every post matching a unit, best first, with the search result that explains it best. */
+  async function rank(pagefind, reader, units, filters) {
+    const total = new Map();
+    // Every search at once: their index chunks download in parallel.
+    const answers = await Promise.all(
+      units.map((unit) => Promise.all(unit.searches.map((search) => pagefind.search(search, { filters })))),
+    );
+    units.forEach((unit, index) => {
+      const best = new Map();
+      let matching = 0;
+      for (const answer of answers[index]) {
+        if (!answer) continue;
+        matching = Math.max(matching, answer.unfilteredResultCount || 0);
+        const top = answer.results.reduce((most, result) => Math.max(most, result.score), 0);
+        for (const result of answer.results) {
+          const share = top > 0 ? result.score / top : 0;
+          const known = best.get(result.id);
+          if (!known || share > known.share) best.set(result.id, { share, result });
+        }
+      }
+      const weight = idf(reader.posts, matching);
+      for (const [id, { share, result }] of best) {
+        const entry = total.get(id) || { id, score: 0, lead: null, leadScore: -1 };
+        entry.score += weight * share;
+        if (weight * share > entry.leadScore) {
+          entry.leadScore = weight * share;
+          entry.lead = result;
+        }
+        total.set(id, entry);
+      }
+    });
+    const ranked = [...total.values()];
+    for (const entry of ranked) entry.score = Math.round(entry.score * 1e9) / 1e9;
+    ranked.sort((a, b) => b.score - a.score || compare(a.id, b.id));
+    return ranked;
+  }
+
+  /** Text and <mark> elements of a Pagefind excerpt; nothing else survives. */
+  function excerptNodes(excerpt, extraWords) {
+    const parsed = new DOMParser().parseFromString(`<p>${excerpt}</p>`, "text/html").body;
+    const fragment = document.createDocumentFragment();
+    const pattern = extraWords.length
+      ? new RegExp(`(?<![\\p{L}\\p{N}])(${extraWords.map(escapeRegExp).join("|")})[\\p{L}\\p{N}]*`, "giu")
+      : null;
+    const addText = (text) => {
+      if (!pattern) return fragment.append(text);
+      let last = 0;
+      for (const match of text.matchAll(pattern)) {
+        fragment.append(text.slice(last, match.index));
+        const mark = document.createElement("mark");
+        mark.textContent = match[0];
+        fragment.append(mark);
+        last = match.index + match[0].length;
+      }
+      fragment.append(text.slice(last));
+    };
+    for (const node of parsed.firstChild ? parsed.firstChild.childNodes : []) {
+      if (node.nodeName === "MARK") {
+        const mark = document.createElement("mark");
+        mark.textContent = node.textContent;
+        fragment.append(mark);
+      } else {
+        addText(node.textContent);
+      }
+    }
+    return fragment;
+  }
+
+  function escapeRegExp(text) {
+    return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  }
+
+  function element(tag, className, text) {
+    const node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text !== undefined) node.textContent = text;
+    return node;
+  }
+
+  /** The section (sub-result with an anchor) holding most of the matches, if any. */
+  function bestSection(data) {
+    let best = null;
+    for (const sub of data.sub_results || []) {
+      if (!sub.url || !sub.url.includes("#")) continue;
+      if (!best || (sub.locations || []).length > (best.locations || []).length) best = sub;
+    }
+    return best;
+  }
+
+  class SearchPage {
+    constructor(mount, pagefind, reader, root) {
+      this.mount = mount;
+      this.pagefind = pagefind;
+      this.reader = reader;
+      this.root = root;
+      this.form = mount.querySelector("form");
+      this.input = mount.querySelector("input[name=q]");
+      this.message = mount.querySelector(".kb-search-message");
+      this.list = mount.querySelector(".kb-search-results");
+      this.more = mount.querySelector(".kb-search-more");
+      this.facets = mount.querySelector(".kb-search-facets");
+      this.selected = { tag: new Set(), year: new Set() };
+      this.ranked = [];
+      this.shown = 0;
+      this.serial = 0;
+    }
+
+    async start() {
+      const params = new URLSearchParams(window.location.search);
+      this.input.value = params.get("q") || "";
+      for (const key of ["tag", "year"]) for (const value of params.getAll(key)) this.selected[key].add(value);
+      this.form.addEventListener("submit", (event) => {
+        event.preventDefault();
+        this.run();
+      });
+      let timer = null;
+      this.input.addEventListener("input", () => {
+        clearTimeout(timer);
+        timer = setTimeout(() => this.run(), 250);
+      });
+      this.more.addEventListener("click", () => this.showMore());
+      this.input.focus();
+      // The first results do not wait for the filters' counts.
+      await Promise.all([this.run(), this.renderFacets()]);
+    }
+
+    async renderFacets() {
+      const available = await this.pagefind.filters();
+      const labels = { tag: "Tag", year: "Year" };
+      this.facets.replaceChildren();
+      for (const key of ["tag", "year"]) {
+        const values = Object.entries(available[key] || {});
+        if (!values.length) continue;
+        values.sort(key === "year" ? (a, b) => compare(b[0], a[0]) : (a, b) => compare(a[0], b[0]));
+        const group = element("fieldset", `kb-search-facet kb-search-facet-${key}`);
+        group.append(element("legend", "", labels[key]));
+        for (const [value, count] of values) {
+          const label = element("label", "kb-search-option");
+          const box = document.createElement("input");
+          box.type = "checkbox";
+          box.name = key;
+          box.value = value;
+          box.checked = this.selected[key].has(value);
+          box.addEventListener("change", () => {
+            if (box.checked) this.selected[key].add(value);
+            else this.selected[key].delete(value);
+            this.run();
+          });
+          label.append(box, ` ${value} `, element("span", "kb-search-count", `(${count})`));
+          group.append(label);
+        }
+        this.facets.append(group);
+      }
+    }
+
+    filters() {
+      const filters = {};
+      for (const key of ["tag", "year"]) if (this.selected[key].size) filters[key] = { any: [...this.selected[key]] };
+      return filters;
+    }
+
+    remember(query) {
+      const url = new URL(window.location.href);
+      url.searchParams.set("q", query);
+      for (const key of ["tag", "year"]) {
+        url.searchParams.delete(key);
+        for (const value of this.selected[key]) url.searchParams.append(key, value);
+      }
+      window.history.replaceState(null, "", url);
+    }
+
+    async run() {
+      const serial = ++this.serial;
+      const query = this.input.value.trim();
+      this.remember(query);
+      if (!query) {
+        this.ranked = [];
+        this.list.replaceChildren();
+        this.message.textContent = "";
+        this.more.hidden = true;
+        return;
+      }
+      const { units, corrections } = await this.reader.analyse(query);
+      const ranked = await rank(this.pagefind, this.reader, units, this.filters());
+      const first = await this.load(ranked, units, 0);
+      if (serial !== this.serial) return; // a newer query is on its way
+      this.units = units;
+      this.ranked = ranked;
+      this.shown = first.length;
+      const count = ranked.length;
+      this.message.textContent = `${count} ${count === 1 ? "result" : "results"} for ${query}`;
+      if (corrections.length) {
+        const note = corrections.map(([typed, fixed]) => `“${fixed}” for “${typed}”`).join(", ");
+        this.message.append(element("span", "kb-search-correction", ` (searching ${note})`));
+      }
+      this.list.replaceChildren(...first);
+      this.more.hidden = this.shown >= ranked.length;
+    }
+
+    /** The result items of one page of ranked posts, their fragments loaded. */
+    async load(ranked, units, from) {
+      const page = ranked.slice(from, from + PAGE_SIZE);
+      const loaded = await Promise.all(page.map((entry) => entry.lead.data()));
+      const words = [...new Set(units.flatMap((unit) => unit.searches.flatMap(wordsOf)))].filter(
+        (word) => word.length > 2 && !isChinese(word),
+      );
+      return loaded.map((data) => this.result(data, words));
+    }
+
+    async showMore() {
+      const serial = this.serial;
+      const items = await this.load(this.ranked, this.units, this.shown);
+      if (serial !== this.serial) return;
+      this.shown += items.length;
+      this.list.append(...items);
+      this.more.hidden = this.shown >= this.ranked.length;
+    }
+
+    result(data, words) {
+      const item = element("li", "kb-search-result");
+      const link = element("a", "kb-search-result-link", data.meta.title || data.url);
+      link.href = new URL(data.url.replace(/^\//, ""), this.root).href;
+      const heading = element("p", "kb-search-result-title");
+      heading.append(link);
+      item.append(heading);
+      if (data.meta.date) item.append(element("p", "kb-search-result-date", data.meta.date));
+      const section = bestSection(data);
+      const excerpt = element("p", "kb-search-result-excerpt");
+      excerpt.append(excerptNodes(section ? section.excerpt : data.excerpt, words));
+      if (section) {
+        const sectionLink = element("a", "kb-search-result-section", `§ ${section.title}`);
+        sectionLink.href = new URL(section.url.replace(/^\//, ""), this.root).href;
+        const line = element("p", "kb-search-result-section-line");
+        line.append(sectionLink);
+        item.append(line);
+      }
+      item.append(excerpt);
+      return item;
+    }
+  }
+
+  /** Start the page: Pagefind and the query data, or Sphinx's own search when they are missing. */
+  async function start() {
+    if (document.readyState === "loading") {
+      await new Promise((resolve) => document.addEventListener("DOMContentLoaded", resolve, { once: true }));
+    }
+    const mount = document.getElementById("kb-search");
+    if (!mount) return;
+    const root = new URL(mount.dataset.root || "./", document.baseURI);
+    const dataUrl = new URL("kb-search/", root);
+    try {
+      const loading = import(new URL("pagefind/pagefind.js", root).href).then(async (pagefind) => {
+        await pagefind.options({ baseUrl: root.pathname, excerptLength: 24 });
+        await pagefind.init();
+        return pagefind;
+      });
+      const reading = fetch(new URL("terms.json", dataUrl)).then((response) => {
+        if (!response.ok) throw new Error(`terms.json: ${response.status}`);
+        return response.json();
+      });
+      const [pagefind, terms] = await Promise.all([loading, reading]);
+      const page = new SearchPage(mount, pagefind, new QueryReader(terms, dataUrl), root);
+      const fallback = document.querySelector(".bd-search-container");
+      if (fallback) fallback.hidden = true;
+      mount.hidden = false;
+      await page.start();
+      window.kbSearch = { reader: page.reader, page };
+    } catch (error) {
+      // No bundle (a build without the indexing step): Sphinx's own search answers.
+      console.info("[Sourcebook] Pagefind index not available, using Sphinx's search:", error);
+      mount.remove();
+      const index = document.createElement("script");
+      index.src = new URL("searchindex.js", root).href;
+      document.head.append(index);
+    }
+  }
+
+  window.kbSearchReady = start();
+})();
