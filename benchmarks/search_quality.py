@@ -236,9 +236,13 @@ def report(results: dict[str, Any]) -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--results", type=Path, default=Path(__file__).parent / "search-quality.json")
+    parser.add_argument("--keep", type=Path, help="build in this folder and keep it (site/ and html/)")
     args = parser.parse_args(argv)
-    with tempfile.TemporaryDirectory(prefix="kb-quality-") as temporary:
-        results = measure(Path(temporary))
+    if args.keep:
+        results = measure(args.keep)
+    else:
+        with tempfile.TemporaryDirectory(prefix="kb-quality-") as temporary:
+            results = measure(Path(temporary))
     args.results.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     print(report(results))
     return 0

@@ -3,10 +3,15 @@
 Uses the system Chromium through Playwright, like the browser tests, on the site served over
 HTTP (the search index cannot load from ``file://``):
 ``.venv/bin/python tools/take_screenshots.py`` writes ``docs/screenshots/*.png``.
+
+The search screenshot is taken on a site with more than one post: the search-quality corpus,
+built and indexed by ``benchmarks/search_quality.py --keep DIR``, passed with ``--site DIR/html
+--only search.png``.
 """
 
 from __future__ import annotations
 
+import argparse
 import functools
 import http.server
 import shutil
@@ -22,7 +27,7 @@ PAGES = {
     "landing.png": "index.html",
     "post.png": "source/posts/1_defective_goods.html",
     "glossary.png": "source/glossary.html",
-    "search.png": "search.html?q=letter+of+credit+rework",
+    "search.png": "search.html?q=how+much+deposit+should+I+pay+up+front",
 }
 ARGS = [
     "--headless=new",
@@ -34,21 +39,29 @@ ARGS = [
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--site", type=Path, default=SITE, help="the built site (default: _build/html)")
+    parser.add_argument("--only", action="append", choices=sorted(PAGES), help="take only these")
+    args = parser.parse_args()
+    site: Path = args.site
+    pages = {name: path for name, path in PAGES.items() if not args.only or name in args.only}
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     if chromium is None:
         raise SystemExit("Chromium is not installed: apt-get install chromium")
     OUTPUT.mkdir(parents=True, exist_ok=True)
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(SITE))
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(site))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     base = f"http://127.0.0.1:{server.server_address[1]}/"
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium, args=ARGS)
         page = browser.new_page(viewport={"width": 1280, "height": 860})
-        for name, path in PAGES.items():
-            if (SITE / path.partition("?")[0]).is_file():
+        for name, path in pages.items():
+            if (site / path.partition("?")[0]).is_file():
                 page.goto(base + path)
                 page.wait_for_load_state("networkidle")
+                if name == "search.png":
+                    page.wait_for_selector(".kb-search-result")
                 page.screenshot(path=str(OUTPUT / name))
         browser.close()
     server.shutdown()
