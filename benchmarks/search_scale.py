@@ -72,6 +72,10 @@ def measure_query(browser: Any, base: str, query: str) -> dict[str, Any]:
     page.wait_for_selector(".kb-search-result", timeout=30_000)
     page.wait_for_load_state("networkidle")
     loaded, first = page.evaluate("() => [window.__loaded, window.__firstResult]")
+    marks = page.evaluate(
+        "() => Object.fromEntries(performance.getEntriesByType('mark')"
+        ".map(m => [m.name, Math.round(m.startTime)]))"
+    )
     context.close()
     search = sum(size for url, size in sizes.items() if any(part in url for part in SEARCH_PARTS))
     return {
@@ -80,6 +84,7 @@ def measure_query(browser: Any, base: str, query: str) -> dict[str, Any]:
         "total_kb": round(sum(sizes.values()) / 1024, 1),
         "ms_after_load": round(max(0.0, first - loaded), 1),
         "ms_after_start": round(first, 1),
+        "marks": marks,
     }
 
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 import html
 import json
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -134,6 +135,8 @@ def build_search_index(outdir: Path | str) -> int:
     if not (site / "index.html").is_file():
         print(f"sourcebook.search: no built site in {site} (no index.html)", file=sys.stderr)
         return 2
+    # Pagefind adds files to an existing bundle and never removes the old index and fragments.
+    shutil.rmtree(site / BUNDLE, ignore_errors=True)
     command = [
         sys.executable,
         "-m",

@@ -77,6 +77,7 @@ class Searcher:
             concepts=concepts_from_json(terms),
             stop_words=frozenset(terms.get("stopWords", ())),
             words_by_letter=_LetterWords(folder / "words"),
+            posts=int(terms.get("posts", 0)),
         )
 
     def analyse(self, query: str) -> Analysis:
@@ -284,12 +285,15 @@ def run_search(
             "query": query,
             "corrections": dict(analysis.corrections),
             "units": [unit.text for unit in analysis.units],
+            "common": list(analysis.common),
             "results": [hit_json(hit) for hit in hits],
         }
         print(json.dumps(payload, ensure_ascii=False, indent=2))
         return 0 if hits else 1
     for typed, fixed in analysis.corrections:
         print(f"(searching for {fixed!r} instead of {typed!r})")
+    if analysis.common:
+        print(f"(left out, in most posts: {', '.join(analysis.common)})")
     if not hits:
         print(f"No posts found for {query!r}.")
         return 1

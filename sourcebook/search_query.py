@@ -15,7 +15,10 @@ same way, from the same data files, so that both find the same posts:
    the reader wrote, unless that name is short ("L/C", "MOQ": Pagefind would match the
    start of longer words, "lcl") or Chinese (posts are written in English); every post
    that names the entry lists its other names for the index, so any name finds it. Stop
-   words are dropped, unless nothing else is left; each other word is a *word* unit.
+   words are dropped, unless nothing else is left; each other word is a *word* unit. A word
+   that more than half of the posts contain is left out when the query has rarer units
+   ("factory", "order": they hardly change the ranking, and their part of the index is the
+   largest to download).
 
 Posts are then ranked by the sum over units of idf(unit) * (the post's score for the unit /
 the best post's score), so that a post matching the rare words of a question comes first
@@ -46,6 +49,11 @@ SEARCH_DATA = "kb-search"
 DATA_VERSION = 1
 #: Words this long or longer are corrected when no post contains them.
 TYPO_MIN_LENGTH = 5
+#: Words this long or longer are listed in ``words/<letter>.json`` with their post counts.
+LISTED_MIN_LENGTH = 3
+#: A word in more than this share of the posts is left out of a query that has rarer units:
+#: it hardly changes the ranking, and its part of the index is the largest to download.
+COMMON_SHARE = 0.5
 
 #: Words that say nothing about what a question is about.
 _STOP_WORDS = """
@@ -97,6 +105,7 @@ class Unit:
 class Analysis:
     units: tuple[Unit, ...]
     corrections: tuple[tuple[str, str], ...] = ()
+    common: tuple[str, ...] = ()  # words left out for being in most posts
 
 
 @dataclass
@@ -106,6 +115,7 @@ class QueryData:
     concepts: Sequence[Concept]
     stop_words: frozenset[str] = STOP_WORDS
     words_by_letter: Mapping[str, Mapping[str, int]] = field(default_factory=dict)
+    posts: int = 0
 
     @property
     def name_words(self) -> frozenset[str]:
@@ -232,12 +242,24 @@ def analyse(query: str, data: QueryData) -> Analysis:
         else:
             plain.append(words[index])
             index += 1
-    content = [word for word in plain if word not in data.stop_words]
+    content = list(dict.fromkeys(word for word in plain if word not in data.stop_words))
     if not units and not content:
         content = plain
+    common = tuple(word for word in content if is_common(word, data))
+    if units or len(common) < len(content):
+        content = [word for word in content if word not in common]
+    else:
+        common = ()
     for word in content:
         add("word", word, (word,), f"word:{word}")
-    return Analysis(tuple(units), tuple(corrections))
+    return Analysis(tuple(units), tuple(corrections), common)
+
+
+def is_common(word: str, data: QueryData) -> bool:
+    """Whether more than ``COMMON_SHARE`` of the posts contain the word (as listed)."""
+    if data.posts <= 0 or len(word) < LISTED_MIN_LENGTH:
+        return False
+    return data.words_by_letter.get(letter_of(word), {}).get(word, 0) > COMMON_SHARE * data.posts
 
 
 def idf(posts: int, matching: int) -> float:
@@ -259,15 +281,17 @@ def terms_payload(entries: Iterable[tuple[str, Iterable[str]]], posts: int) -> d
         "version": DATA_VERSION,
         "posts": posts,
         "typoMinLength": TYPO_MIN_LENGTH,
+        "listedMinLength": LISTED_MIN_LENGTH,
+        "commonShare": COMMON_SHARE,
         "stopWords": sorted(STOP_WORDS),
         "concepts": concepts,
     }
 
 
 def word_counts(texts: Iterable[str]) -> dict[str, Counter[str]]:
-    """For ``words/<letter>.json``: per letter, each longer word and how many texts contain it."""
+    """For ``words/<letter>.json``: per letter, each listed word and how many texts contain it."""
     shards: dict[str, Counter[str]] = {}
     for text in texts:
-        for word in {word for word in words_of(normalise(text)) if len(word) >= TYPO_MIN_LENGTH}:
+        for word in {word for word in words_of(normalise(text)) if len(word) >= LISTED_MIN_LENGTH}:
             shards.setdefault(letter_of(word), Counter())[word] += 1
     return shards

@@ -54,9 +54,14 @@ def test_the_index_is_built_into_the_output(indexed: Path, capsys: pytest.Captur
     assert (indexed / "pagefind" / "pagefind-ui.js").is_file()
     size = sum(file.stat().st_size for file in (indexed / "pagefind").rglob("*") if file.is_file())
     print(f"search bundle: {size // 1024} KB")  # the UI and WebAssembly included
-    # Running it again (a rebuild) replaces the bundle.
+    # Running it again (a rebuild) replaces the bundle: no stale index or fragments stay.
+    stale = indexed / "pagefind" / "fragment" / "en_stale.pf_fragment"
+    stale.write_bytes(b"old")
     assert main([str(indexed)]) == 0
     assert "indexed 8 page(s)" in capsys.readouterr().out
+    assert not stale.exists()
+    assert len(list((indexed / "pagefind").glob("*.pf_meta"))) == 1
+    assert len(list((indexed / "pagefind" / "fragment").iterdir())) == 8
 
 
 def test_a_missing_site_fails(tmp_path: Path) -> None:
@@ -245,5 +250,6 @@ def test_the_page_reads_queries_as_the_command_line_does(browser: Browser, base:
         assert in_browser == {
             "units": [{"kind": u.kind, "text": u.text, "searches": list(u.searches)} for u in analysis.units],
             "corrections": [list(pair) for pair in analysis.corrections],
+            "common": list(analysis.common),
         }, query
     page.close()

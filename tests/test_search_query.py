@@ -107,6 +107,20 @@ def test_typos_are_corrected_but_never_in_glossary_names() -> None:
     assert analyse("depo", data()).corrections == ()
 
 
+def test_words_in_most_posts_go_when_rarer_units_are_left() -> None:
+    listed = {"f": {"factory": 9, "fee": 2}, "o": {"order": 7}, "k": {"keep": 3}}
+    common = QueryData(concepts=CONCEPTS, words_by_letter=listed, posts=10)
+    analysis = analyse("can the factory keep my mould after the order", common)
+    assert [unit.text for unit in analysis.units] == ["mould", "keep"]
+    assert analysis.common == ("factory", "order")
+    # Nothing rarer: the common words stay.
+    analysis = analyse("factory order", common)
+    assert [unit.text for unit in analysis.units] == ["factory", "order"]
+    assert analysis.common == ()
+    # Without a post count (an old terms.json), nothing is common.
+    assert analyse("factory fee", data()).common == ()
+
+
 def test_stop_words_go_unless_nothing_else_is_left() -> None:
     assert [unit.text for unit in analyse("what is the deposit", data()).units] == ["deposit"]
     assert [unit.text for unit in analyse("how much", data()).units] == ["how", "much"]
@@ -119,6 +133,7 @@ def test_terms_payload_and_word_counts() -> None:
     names = ["letter of credit", "l/c", "信用证"]
     assert payload["concepts"] == [{"term": "Letter of credit", "names": names}]
     assert payload["stopWords"] == sorted(STOP_WORDS)
-    counts = word_counts(["Deposit, deposit and DEFECTS", "a deposit", "tiny"])
+    counts = word_counts(["Deposit, deposit and DEFECTS", "a deposit", "tiny", "on"])
     assert counts["d"] == {"deposit": 2, "defects": 1}
-    assert "t" not in counts  # words shorter than the typo length are not listed
+    assert counts["t"] == {"tiny": 1}
+    assert "o" not in counts  # two-letter words are not listed

@@ -58,6 +58,8 @@
     constructor(terms, dataUrl) {
       this.posts = terms.posts;
       this.typoMinLength = terms.typoMinLength;
+      this.listedMinLength = terms.listedMinLength;
+      this.commonShare = terms.commonShare;
       this.stopWords = new Set(terms.stopWords);
       this.dataUrl = dataUrl;
       this.shards = new Map();
@@ -151,10 +153,19 @@
           index += 1;
         }
       }
-      let content = plain.filter((word) => !this.stopWords.has(word));
+      let content = [...new Set(plain.filter((word) => !this.stopWords.has(word)))];
       if (!units.length && !content.length) content = plain;
+      // Words in most posts are left out when there is anything rarer to search for.
+      const listed = await Promise.all(
+        content.map((word) =>
+          this.posts > 0 && word.length >= this.listedMinLength ? this.words(letterOf(word)) : null,
+        ),
+      );
+      let common = content.filter((word, i) => listed[i] && (listed[i][word] || 0) > this.commonShare * this.posts);
+      if (units.length || common.length < content.length) content = content.filter((word) => !common.includes(word));
+      else common = [];
       for (const word of content) add("word", word, [word], `word:${word}`);
-      return { units, corrections };
+      return { units, corrections, common };
     }
   }
 
@@ -340,8 +351,11 @@
         this.more.hidden = true;
         return;
       }
-      const { units, corrections } = await this.reader.analyse(query);
+      performance.mark("kb-search:query");
+      const { units, corrections, common } = await this.reader.analyse(query);
+      performance.mark("kb-search:read");
       const ranked = await rank(this.pagefind, this.reader, units, this.filters());
+      performance.mark("kb-search:ranked");
       const first = await this.load(ranked, units, 0);
       if (serial !== this.serial) return; // a newer query is on its way
       this.units = units;
@@ -353,8 +367,13 @@
         const note = corrections.map(([typed, fixed]) => `“${fixed}” for “${typed}”`).join(", ");
         this.message.append(element("span", "kb-search-correction", ` (searching ${note})`));
       }
+      if (common.length) {
+        const words = common.map((word) => `“${word}”`).join(", ");
+        this.message.append(element("span", "kb-search-common", ` (left out, in most posts: ${words})`));
+      }
       this.list.replaceChildren(...first);
       this.more.hidden = this.shown >= ranked.length;
+      performance.mark("kb-search:shown");
     }
 
     /** The result items of one page of ranked posts, their fragments loaded. */
@@ -408,9 +427,10 @@
     if (!mount) return;
     const root = new URL(mount.dataset.root || "./", document.baseURI);
     const dataUrl = new URL("kb-search/", root);
+    performance.mark("kb-search:start");
     try {
       const loading = import(new URL("pagefind/pagefind.js", root).href).then(async (pagefind) => {
-        await pagefind.options({ baseUrl: root.pathname, excerptLength: 24 });
+        await pagefind.options({ baseUrl: root.pathname, excerptLength: 24, noWorker: true });
         await pagefind.init();
         return pagefind;
       });
@@ -419,6 +439,7 @@
         return response.json();
       });
       const [pagefind, terms] = await Promise.all([loading, reading]);
+      performance.mark("kb-search:ready");
       const page = new SearchPage(mount, pagefind, new QueryReader(terms, dataUrl), root);
       const fallback = document.querySelector(".bd-search-container");
       if (fallback) fallback.hidden = true;
