@@ -201,7 +201,7 @@ def analyse(query: str, data: QueryData) -> Analysis:
     for name, concept in chinese:
         if name in text:
             # Searched by the entry's term: posts name it in English (and list the Chinese once).
-            add("term", name, (normalise(concept.term),), f"term:{concept.term}")
+            add("term", name, (searched(concept.term, data),), f"term:{concept.term}")
             text = text.replace(name, " ")
 
     name_words = data.name_words
@@ -232,9 +232,9 @@ def analyse(query: str, data: QueryData) -> Analysis:
             if _matches(words, index, name_words_):
                 typed = " ".join(words[index : index + len(name_words_)])
                 searches = (
-                    (normalise(concept.term), name)
+                    (searched(concept.term, data), searched(name, data))
                     if len("".join(name_words_)) >= 4
-                    else (normalise(concept.term),)
+                    else (searched(concept.term, data),)
                 )
                 add("term", typed, searches, f"term:{concept.term}")
                 index += len(name_words_)
@@ -253,6 +253,14 @@ def analyse(query: str, data: QueryData) -> Analysis:
     for word in content:
         add("word", word, (word,), f"word:{word}")
     return Analysis(tuple(units), tuple(corrections), common)
+
+
+def searched(name: str, data: QueryData) -> str:
+    """A glossary name as searched: without its stop words ("letter credit"), which Pagefind
+    would otherwise look up too, each among the largest parts of the index."""
+    chunks = normalise(name).split()
+    kept = [chunk for chunk in chunks if "".join(words_of(chunk)) not in data.stop_words]
+    return " ".join(kept or chunks)
 
 
 def is_common(word: str, data: QueryData) -> bool:

@@ -89,6 +89,13 @@
       return this.shards.get(letter);
     }
 
+    /** A glossary name as searched: without its stop words, each a large part of the index. */
+    searched(name) {
+      const chunks = normalise(name).split(/\s+/).filter(Boolean);
+      const kept = chunks.filter((chunk) => !this.stopWords.has(wordsOf(chunk).join("")));
+      return (kept.length ? kept : chunks).join(" ");
+    }
+
     needsChecking(word) {
       return (
         word.length >= this.typoMinLength &&
@@ -111,7 +118,7 @@
       };
       for (const [name, concept] of this.chinese) {
         if (text.includes(name)) {
-          add("term", name, [normalise(concept.term)], `term:${concept.term}`);
+          add("term", name, [this.searched(concept.term)], `term:${concept.term}`);
           text = text.split(name).join(" ");
         }
       }
@@ -145,7 +152,8 @@
         if (found) {
           const [nameWords, name, concept] = found;
           const phrase = words.slice(index, index + nameWords.length).join(" ");
-          const searches = nameWords.join("").length >= 4 ? [normalise(concept.term), name] : [normalise(concept.term)];
+          const term = this.searched(concept.term);
+          const searches = nameWords.join("").length >= 4 ? [term, this.searched(name)] : [term];
           add("term", phrase, searches, `term:${concept.term}`);
           index += nameWords.length;
         } else {
@@ -291,8 +299,9 @@
       });
       this.more.addEventListener("click", () => this.showMore());
       this.input.focus();
-      // The first results do not wait for the filters' counts.
-      await Promise.all([this.run(), this.renderFacets()]);
+      // The first results do not wait for the filters' counts, nor share the network with them.
+      await this.run();
+      await this.renderFacets();
     }
 
     async renderFacets() {
