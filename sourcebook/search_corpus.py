@@ -211,15 +211,30 @@ def read_page(html: str, url: str) -> SearchedPost | None:
     )
 
 
-def read_site(site: Path) -> Iterator[SearchedPost]:
-    """Every searched page of a built site, in a stable order."""
+#: A page file as last read: modification time (ns) and size.
+Signature = tuple[int, int]
+
+
+def read_site(
+    site: Path, known: dict[str, tuple[Signature, SearchedPost | None]] | None = None
+) -> Iterator[tuple[str, Signature, SearchedPost | None]]:
+    """Every page of a built site, in a stable order, with its searched part if any.
+
+    A page whose time and size are those of ``known`` is not read again: after an
+    incremental build, only the pages Sphinx wrote are.
+    """
+    known = known or {}
     for path in sorted(site.rglob("*.html")):
         relative = path.relative_to(site).as_posix()
         if relative.startswith(("_static/", "pagefind/", f"{SEARCH_DATA}/")):
             continue
-        post = read_page(path.read_text(encoding="utf-8", errors="replace"), relative)
-        if post is not None:
-            yield post
+        status = path.stat()
+        signature = (status.st_mtime_ns, status.st_size)
+        cached = known.get(relative)
+        if cached is not None and cached[0] == signature:
+            yield relative, signature, cached[1]
+        else:
+            yield relative, signature, read_page(path.read_text(encoding="utf-8", errors="replace"), relative)
 
 
 def post_text(post: SearchedPost) -> str:
@@ -228,8 +243,9 @@ def post_text(post: SearchedPost) -> str:
 
 def write_search_data(site: Path) -> int:
     """Write ``words/`` and ``corpus.json.gz`` for a built site; returns the number of posts."""
-    posts = list(read_site(site))
     folder = site / SEARCH_DATA
+    pages = list(read_site(site, _known_pages(folder / CORPUS_FILE)))
+    posts = [post for _, _, post in pages if post is not None]
     words_folder = folder / WORDS_FOLDER
     words_folder.mkdir(parents=True, exist_ok=True)
     shards = word_counts(post_text(post) for post in posts)
@@ -240,7 +256,12 @@ def write_search_data(site: Path) -> int:
         _write_if_changed(
             words_folder / f"{letter}.json", json.dumps(dict(sorted(counts.items())), ensure_ascii=False)
         )
-    payload = {"version": DATA_VERSION, "posts": [asdict(post) for post in posts]}
+    payload = {
+        "version": DATA_VERSION,
+        "posts": [asdict(post) for post in posts],
+        # What each page file was when read, so that the next run reads only changed pages.
+        "files": {url: [*signature, post is not None] for url, signature, post in pages},
+    }
     data = gzip.compress(json.dumps(payload, ensure_ascii=False).encode("utf-8"), mtime=0)
     _write_if_changed(folder / CORPUS_FILE, data)
     return len(posts)
@@ -254,6 +275,22 @@ def _write_if_changed(path: Path, content: str | bytes) -> None:
     temporary = path.with_suffix(path.suffix + ".tmp")
     temporary.write_bytes(data)
     temporary.replace(path)
+
+
+def _known_pages(corpus: Path) -> dict[str, tuple[Signature, SearchedPost | None]]:
+    """The pages of the previous run's corpus, if it is there and of this version."""
+    try:
+        data = json.loads(gzip.decompress(corpus.read_bytes()))
+    except (OSError, ValueError, EOFError):
+        return {}
+    if data.get("version") != DATA_VERSION:
+        return {}
+    posts = {post["url"]: SearchedPost(**post) for post in data.get("posts", [])}
+    return {
+        url: ((mtime, size), posts.get(url) if is_post else None)
+        for url, (mtime, size, is_post) in data.get("files", {}).items()
+        if not is_post or url in posts
+    }
 
 
 def load_corpus(site: Path) -> list[SearchedPost]:

@@ -124,3 +124,27 @@ def test_pages_without_a_searched_body_are_skipped() -> None:
     assert page is not None
     assert page.title == "A & B"
     assert [section["text"] for section in page.sections] == ["Text <here>"]
+
+
+def test_indexing_again_reads_only_the_pages_that_changed(
+    searched_site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sourcebook.search_corpus as corpus
+
+    site = tmp_path / "html"
+    shutil.copytree(searched_site / "_build" / "html", site)  # times are kept
+    assert corpus.write_search_data(site) == 8
+    read: list[str] = []
+    real_read_page = corpus.read_page
+    monkeypatch.setattr(corpus, "read_page", lambda html, url: read.append(url) or real_read_page(html, url))
+    assert corpus.write_search_data(site) == 8
+    assert read == []  # nothing changed, nothing read
+    page = site / "source" / "posts" / "moq.html"
+    page.write_text(page.read_text(encoding="utf-8").replace("combine colours", "mix colours"), "utf-8")
+    assert corpus.write_search_data(site) == 8
+    assert read == ["source/posts/moq.html"]
+    moq = next(post for post in load_corpus(site) if post.url == "source/posts/moq.html")
+    assert "mix colours" in " ".join(section["text"] for section in moq.sections)
+    # A page deleted since is gone from the corpus.
+    (site / "source" / "posts" / "shipping.html").unlink()
+    assert corpus.write_search_data(site) == 7
