@@ -11,6 +11,7 @@ from sourcebook.glossary import setup_glossary
 from sourcebook.head import setup_head
 from sourcebook.image_variants import setup_image_variants
 from sourcebook.images import setup_images
+from sourcebook.incremental import setup_incremental
 from sourcebook.listings import setup_listings
 from sourcebook.post_navigation import setup_post_navigation
 from sourcebook.post_nodes import setup_post_nodes
@@ -34,6 +35,7 @@ def setup_extension(app: Sphinx) -> None:
     for name in REQUIRED_EXTENSIONS:
         app.setup_extension(name)
     setup_config(app)
+    setup_incremental(app)
     setup_posts(app)
     setup_post_nodes(app)
     setup_reader(app)

@@ -2,28 +2,34 @@
 
 The feeds are written by feedgen (which escapes every value through lxml) once the build has
 finished, from the post store, so an incremental build that re-reads one post still lists every
-post. Feed readers need absolute links, so the feeds are written only when the site's base URL
-is known; every page's head then points to them.
+post. They are generated only when what they show changed: when reading ends
+(``env-get-updated``, before Sphinx saves the environment) a fingerprint of the feeds' content
+is recorded with the time it last changed, and feeds older than that time are written again.
+Feed readers need absolute links, so the feeds are written only when the site's base URL is
+known; every page's head then points to them.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import html
+import os
 import re
+import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from feedgen.feed import FeedGenerator  # type: ignore[import-untyped]
-
 from sourcebook.config import site_url
 from sourcebook.posts import PostRecord, get_domain
-from sourcebook.publishing import builds_website, page_url, write_if_changed
+from sourcebook.publishing import builds_website, page_url, write_if_changed, written_since
 
 if TYPE_CHECKING:
     from docutils import nodes
+    from feedgen.feed import FeedGenerator  # type: ignore[import-untyped]
     from sphinx.application import Sphinx
+    from sphinx.environment import BuildEnvironment
 
 ATOM_FILE = "atom.xml"
 RSS_FILE = "rss.xml"
@@ -54,6 +60,10 @@ def build_feed(
     posts: list[PostRecord], *, site: str, title: str, language: str, url_of: Callable[[str], str]
 ) -> FeedGenerator:
     """A feed of ``posts`` (already in order) whose links are ``url_of(docname)``."""
+    # Imported here: feedgen loads lxml, which builds without a base URL (and so without
+    # feeds) never need.
+    from feedgen.feed import FeedGenerator
+
     feed = FeedGenerator()
     feed.id(site)
     feed.title(xml_text(title))
@@ -93,10 +103,46 @@ def serialise(feed: FeedGenerator, site: str) -> dict[str, bytes]:
     return documents
 
 
+def feeds_fingerprint(app: Sphinx, posts: list[PostRecord]) -> str:
+    """A digest of everything the feeds show."""
+    shown = [
+        (
+            post.docname,
+            page_url(app, post.docname),
+            post.title,
+            post.date,
+            post.updated,
+            post.description,
+            *post.tags,
+        )
+        for post in posts
+    ]
+    content = repr((site_url(app.config), app.config.project, app.config.language, shown))
+    return hashlib.sha256(content.encode()).hexdigest()[:32]
+
+
+def refresh_feeds(app: Sphinx, env: BuildEnvironment) -> list[str]:
+    """Record when what the feeds show last changed (env-get-updated; the feeds are no documents)."""
+    if not builds_website(app) or not site_url(app.config):
+        return []
+    domain = get_domain(env)
+    fingerprint = feeds_fingerprint(app, feed_posts(domain.posts.values()))
+    recorded: tuple[str, float] | None = domain.data["feeds"]
+    if recorded is None or recorded[0] != fingerprint:
+        domain.data["feeds"] = (fingerprint, time.time())
+    return []
+
+
 def write_feeds(app: Sphinx, exception: Exception | None) -> None:
-    """Write both feeds from the post store, once every page is written."""
+    """Write both feeds from the post store, once every page is written, if they changed."""
     base = site_url(app.config)
     if exception is not None or not builds_website(app) or not base:
+        return
+    outdir = Path(app.outdir)
+    recorded: tuple[str, float] | None = get_domain(app.env).data["feeds"]
+    if recorded is not None and all(
+        written_since(outdir / name, recorded[1]) for name in (ATOM_FILE, RSS_FILE)
+    ):
         return
     feed = build_feed(
         feed_posts(get_domain(app.env).posts.values()),
@@ -106,7 +152,12 @@ def write_feeds(app: Sphinx, exception: Exception | None) -> None:
         url_of=lambda docname: page_url(app, docname),
     )
     for name, content in serialise(feed, base).items():
-        write_if_changed(Path(app.outdir) / name, content)
+        path = outdir / name
+        write_if_changed(path, content)
+        if recorded is not None and not written_since(path, recorded[1]):
+            # The same feed as before (after a rebuild from scratch, say): mark it as checked,
+            # or every following build would generate it again.
+            os.utime(path)
 
 
 def link_feeds(
@@ -127,5 +178,6 @@ def link_feeds(
 
 def setup_feeds(app: Sphinx) -> None:
     # build-finished: the post store then holds every post, read in this build or before it.
+    app.connect("env-get-updated", refresh_feeds)
     app.connect("build-finished", write_feeds)
     app.connect("html-page-context", link_feeds)

@@ -1,17 +1,16 @@
 """Pages that list posts: ``{postlist}`` (a list or sphinx-design cards) and ``{postarchive}``.
 
 Directives only leave a placeholder while reading, since other posts may not be read yet;
-the lists are filled in at ``doctree-resolved`` from the post store. Pages holding a list
-are handed back to Sphinx from ``env-get-updated`` whenever the posts changed, so an
-incremental build refreshes them without ``-E``, and an unchanged rebuild writes nothing.
+the lists are filled in at ``doctree-resolved`` from the post store. Each page holding a list
+records what its lists are (kind and options); when reading ends (``env-get-updated``), a page
+whose lists would now show something else is handed back to Sphinx, so an incremental build
+refreshes it without ``-E``, and a page whose lists did not change is not written again.
 """
 
 from __future__ import annotations
 
 import hashlib
 import html
-import json
-from dataclasses import asdict
 from itertools import groupby
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -48,9 +47,10 @@ class ListingDirective(SphinxDirective):
     has_content = False
 
     def run(self) -> list[nodes.Node]:
-        node = kb_postlist(classes=[f"kb-{self.kind}"], kind=self.kind, options=dict(self.options))
+        options = dict(self.options)
+        node = kb_postlist(classes=[f"kb-{self.kind}"], kind=self.kind, options=options)
         self.set_source_info(node)
-        get_domain(self.env).listing_pages[self.env.docname] = True
+        get_domain(self.env).listing_pages.setdefault(self.env.docname, []).append((self.kind, options))
         return [node]
 
 
@@ -192,20 +192,41 @@ def fill_listings(app: Sphinx, doctree: nodes.document, docname: str) -> None:
             placeholder.replace_self(render_list(app.builder, docname, chosen))
 
 
-def posts_digest(posts: dict[str, PostRecord]) -> str:
-    """A fingerprint of everything a listing can show."""
-    listing_fields = [asdict(posts[docname]) for docname in sorted(posts)]
-    return hashlib.sha256(json.dumps(listing_fields, sort_keys=True).encode()).hexdigest()
+def shown(app: Sphinx, kind: str, options: dict[str, Any], posts: list[PostRecord]) -> list[tuple[Any, ...]]:
+    """What one list shows of the posts (given newest first): it changes when the list does."""
+    if kind == "tagindex":  # tags.py's: every tag and its count
+        return [(post.docname, *post.tags) for post in posts]
+    chosen = select_posts(posts, options)
+    if kind == "postlist" and options.get("layout") == "cards":
+        # The thumbnail's name carries the image's content hash.
+        return [
+            (post.docname, post.title, post.date, post.description, post.image)
+            + ((thumbnail_for(app, post.image),) if post.image else ())
+            for post in chosen
+        ]
+    return [(post.docname, post.title, post.date) for post in chosen]
+
+
+def listing_fingerprint(
+    app: Sphinx, listings: list[tuple[str, dict[str, Any]]], posts: list[PostRecord]
+) -> str:
+    """A digest of every list on a page."""
+    shows = [(kind, sorted(options.items()), shown(app, kind, options, posts)) for kind, options in listings]
+    return hashlib.sha256(repr(shows).encode()).hexdigest()[:32]
 
 
 def refresh_listing_pages(app: Sphinx, env: BuildEnvironment) -> list[str]:
-    """Listing pages to write again: all of them when any post changed, none otherwise."""
+    """Listing pages to write again: those whose lists now show something else."""
     domain = get_domain(env)
-    digest = posts_digest(domain.posts)
-    if domain.data["posts_digest"] == digest:
-        return []
-    domain.data["posts_digest"] = digest
-    return sorted(set(domain.listing_pages) & set(env.all_docs))
+    posts = domain.sorted_posts()
+    previous: dict[str, str] = domain.data["listing_digests"]
+    current = {
+        docname: listing_fingerprint(app, listings, posts)
+        for docname, listings in domain.listing_pages.items()
+        if docname in env.all_docs
+    }
+    domain.data["listing_digests"] = current
+    return sorted(docname for docname, digest in current.items() if previous.get(docname) != digest)
 
 
 def setup_listings(app: Sphinx) -> None:

@@ -41,7 +41,11 @@ _DRAFT_KEY = re.compile(r"^draft\s*:", re.MULTILINE)
 
 @dataclass
 class PostRecord:
-    """What later features (listings, feeds, search, cross-references) know of a post."""
+    """What later features (listings, feeds, search, cross-references) know of a post.
+
+    Kept small: the environment holding it is loaded and saved on every build. Every
+    frontmatter key is in ``env.metadata`` too, as Sphinx keeps page metadata.
+    """
 
     docname: str
     title: str
@@ -54,7 +58,6 @@ class PostRecord:
     image: str | None = None
     """The featured image: a path relative to the source folder, or an http(s) URL."""
     slug_line: int = 1
-    metadata: dict[str, str] = field(default_factory=dict)
 
     @property
     def sort_key(self) -> tuple[str, str]:
@@ -67,14 +70,18 @@ class KnowledgeBaseDomain(Domain):
 
     name = "kb"
     label = "Knowledge base"
-    data_version = 1
+    data_version = 2
     initial_data: ClassVar[dict[str, Any]] = {
         "posts": {},
         "listing_pages": {},
-        "posts_digest": "",
+        "listing_digests": {},
         "neighbours": {},
         "links": {},
         "backlinks": {},
+        # Each tag page's fingerprint and the time it last changed (see tags.py); the same
+        # for the feeds (feeds.py).
+        "tag_pages": {},
+        "feeds": None,
     }
     object_types: ClassVar[dict[str, ObjType]] = {"post": ObjType("post", "post")}
     roles: ClassVar[dict[str, Any]] = {"post": XRefRole()}
@@ -85,9 +92,9 @@ class KnowledgeBaseDomain(Domain):
         return posts
 
     @property
-    def listing_pages(self) -> dict[str, bool]:
-        """Pages that list posts, and so must be written again when any post changes."""
-        pages: dict[str, bool] = self.data["listing_pages"]
+    def listing_pages(self) -> dict[str, list[tuple[str, dict[str, Any]]]]:
+        """Pages that list posts, with the kind and options of each list (see listings.py)."""
+        pages: dict[str, list[tuple[str, dict[str, Any]]]] = self.data["listing_pages"]
         return pages
 
     @property
@@ -113,9 +120,9 @@ class KnowledgeBaseDomain(Domain):
         for docname, record in otherdata["posts"].items():
             if docname in docnames:
                 self.posts[docname] = record
-        for docname in otherdata["listing_pages"]:
+        for docname, listings in otherdata["listing_pages"].items():
             if docname in docnames:
-                self.listing_pages[docname] = True
+                self.listing_pages[docname] = listings
         for docname, slug_keys in otherdata["links"].items():
             if docname in docnames:
                 self.links[docname] = slug_keys
@@ -221,7 +228,9 @@ def leave_out_unbuildable_posts(app: Sphinx, config: Config) -> None:
         elif (
             text is not None
             and not options.preview
-            and _DRAFT_KEY.search(text[:4096]) is not None
+            # A plain substring test first: it runs for every post on every build.
+            and "draft" in (head := text[:4096])
+            and _DRAFT_KEY.search(head) is not None
             and parse_post(text, path.stem).frontmatter.draft
         ):
             drafts.append(relative)

@@ -59,6 +59,18 @@ def write_if_changed(path: Path, content: bytes) -> None:
     path.write_bytes(content)
 
 
+def written_since(path: Path, moment: float) -> bool:
+    """Whether ``path`` exists and was written at or after ``moment`` (a ``time.time()``).
+
+    Generated files whose content changed at a recorded moment are written again when their
+    file is older: the rule Sphinx applies to documents and their sources.
+    """
+    try:
+        return path.stat().st_mtime >= moment
+    except OSError:
+        return False
+
+
 def set_not_found_prefix(app: Sphinx, config: Config) -> None:
     """Prefix the 404 page's links with the base URL's path, unless ``conf.py`` chose a prefix.
 
@@ -104,16 +116,23 @@ def forget_generated_pages(app: Sphinx) -> None:
     setattr(app, _GENERATED_PAGES, set())
 
 
+def remember_generated_page(app: Sphinx, pagename: str) -> None:
+    """List a page that is not a document in the sitemap, whether this build writes it or not."""
+    getattr(app, _GENERATED_PAGES).add(pagename)
+
+
 def note_generated_page(
     app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: nodes.document | None
 ) -> None:
-    """Remember a page that is not a document (a tag page…) for the sitemap.
+    """Remember a page that is not a document (the index…) for the sitemap.
 
-    Such pages are written again by the main process in every build (``html-collect-pages``),
-    so this list is complete even when parallel workers write the documents.
+    Such pages are written by the main process (``html-collect-pages`` and Sphinx's own), so
+    this list is complete even when parallel workers write the documents. Generated pages that
+    an incremental build does not write again (unchanged tag pages) are remembered by their
+    module with :func:`remember_generated_page`.
     """
     if doctree is None and pagename not in app.env.found_docs:
-        getattr(app, _GENERATED_PAGES).add(pagename)
+        remember_generated_page(app, pagename)
 
 
 def sitemap_pages(app: Sphinx) -> list[tuple[str, str | None]]:

@@ -65,7 +65,6 @@ class PostParser(MystParser):
                 draft=parsed.frontmatter.draft,
                 image=image,
                 slug_line=parsed.frontmatter.line_of("slug"),
-                metadata=metadata,
             )
         )
 

@@ -10,6 +10,7 @@ See docs/decisions.md for why this is not sphinx-reredirects.
 from __future__ import annotations
 
 import html
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -77,7 +78,11 @@ def remove_stale_redirects(outdir: Path, wanted: set[str]) -> None:
     """Delete our redirect pages for slugs no post owns any more (a deleted post, a new slug),
     and the folders they leave empty, so an incremental build matches a clean one."""
     root = outdir / OLD_PREFIX
-    for path in sorted(root.rglob("index.html"), reverse=True):
+    # os.walk, not Path.rglob: this runs on every build, over one folder per post.
+    found = [
+        Path(folder, "index.html") for folder, _subfolders, files in os.walk(root) if "index.html" in files
+    ]
+    for path in sorted(found, reverse=True):
         if path.relative_to(outdir).as_posix() not in wanted and MARKER in path.read_text("utf-8"):
             path.unlink()
             for folder in path.parents:

@@ -1,13 +1,19 @@
 """Tags: a page per tag, a ``{tagindex}`` with counts, and tag links on post pages.
 
 Tag pages are not documents (authors write no file per tag): they are generated from the
-post store at ``html-collect-pages``, which runs on every HTML build, so they are always
-current, incremental builds included.
+post store at ``html-collect-pages``, which runs on every HTML build. Only the pages whose
+content changed are written again: when reading ends (``env-get-updated``, before Sphinx saves
+the environment) each tag page gets a fingerprint of everything it shows, and the time that
+fingerprint last changed; a page is written when its file is older than that time or than the
+newest template, the rule Sphinx applies to documents. So incremental builds give the pages of
+a clean build without rendering every tag page each time.
 """
 
 from __future__ import annotations
 
+import hashlib
 import html
+import time
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -18,6 +24,7 @@ from sphinx.util.osutil import relative_uri
 from sourcebook.frontmatter import format_date
 from sourcebook.listings import ListingDirective, kb_postlist
 from sourcebook.posts import PostRecord, get_domain, is_post
+from sourcebook.publishing import remember_generated_page, written_since
 from sourcebook.slugs import slugify
 
 if TYPE_CHECKING:
@@ -25,6 +32,7 @@ if TYPE_CHECKING:
 
     from sphinx.application import Sphinx
     from sphinx.builders import Builder
+    from sphinx.environment import BuildEnvironment
 
 
 @dataclass
@@ -49,12 +57,14 @@ def collect_tags(posts: list[PostRecord]) -> list[Tag]:
     """
     tags: dict[str, Tag] = {}
     spellings: dict[str, Counter[str]] = {}
+    listed: set[tuple[str, str]] = set()  # (tag slug, docname): a post once per tag
     for post in posts:
         for name in post.tags:
             slug = tag_slug(name)
             tag = tags.setdefault(slug, Tag(slug, name))
             spellings.setdefault(slug, Counter())[name] += 1
-            if post not in tag.posts:
+            if (slug, post.docname) not in listed:
+                listed.add((slug, post.docname))
                 tag.posts.append(post)
     for slug, tag in tags.items():
         tag.name = min(spellings[slug].items(), key=lambda item: (-item[1], item[0]))[0]
@@ -145,26 +155,82 @@ def tag_page_body(builder: Builder, tag: Tag) -> str:
     )
 
 
+def page_frame(app: Sphinx, env: BuildEnvironment) -> str:
+    """What a generated page shows besides its body: the configuration (as Sphinx's
+    ``.buildinfo`` records it), the site's static files (pages link to their CSS and scripts
+    with a checksum) and the sidebar's navigation (every toctree and its titles)."""
+    build_info = getattr(app.builder, "build_info", None)
+    parts = [app.builder.name, getattr(build_info, "config_hash", ""), getattr(build_info, "tags_hash", "")]
+    for entry in app.config.html_static_path:  # folders, or single files
+        root = app.confdir / entry
+        for path in [root] if root.is_file() else sorted(root.rglob("*")):
+            if path.is_file():
+                stat = path.stat()
+                parts.append(f"{path}\x1f{stat.st_size}\x1f{stat.st_mtime_ns}")
+    root_doc = app.config.root_doc
+    for docname, included in sorted(env.toctree_includes.items()):
+        for name in (docname, *included):
+            title = env.titles.get(name)
+            parts.append(f"{name}\x1f{title.astext() if title is not None else ''}")
+    if root_doc in env.titles:
+        parts.append(f"{root_doc}\x1f{env.titles[root_doc].astext()}")
+    return "\x1e".join(parts)
+
+
+def refresh_tag_pages(app: Sphinx, env: BuildEnvironment) -> list[str]:
+    """Record each tag page's fingerprint, and when it changed (env-get-updated).
+
+    This runs before Sphinx saves the environment; the pages are written later, at
+    ``html-collect-pages``, when their files are older than the recorded time. Tag pages are
+    not documents, so there is nothing to hand back to Sphinx.
+    """
+    if app.builder.format != "html":
+        return []
+    domain = get_domain(env)
+    previous: dict[str, tuple[str, float]] = domain.data["tag_pages"]
+    frame = page_frame(app, env)
+    now = time.time()
+    current: dict[str, tuple[str, float]] = {}
+    for tag in collect_tags(domain.sorted_posts()):
+        content = f"{frame}\x1d{tag.name}\x1d{tag_page_body(app.builder, tag)}"
+        fingerprint = hashlib.sha256(content.encode()).hexdigest()[:32]
+        before = previous.get(tag.slug)
+        current[tag.slug] = before if before is not None and before[0] == fingerprint else (fingerprint, now)
+    domain.data["tag_pages"] = current
+    return []
+
+
 def tag_pages(app: Sphinx) -> Iterator[tuple[str, dict[str, Any], str]]:
-    """One page per tag (html-collect-pages); pages of tags no post carries any more go."""
+    """The tag pages that changed (html-collect-pages); pages of tags no post carries any more go."""
     tags = collect_tags(get_domain(app.env).sorted_posts())
-    current = {f"{tag.slug}{app.builder.out_suffix}" for tag in tags}  # type: ignore[attr-defined]
+    suffix: str = app.builder.out_suffix  # type: ignore[attr-defined]
+    current = {f"{tag.slug}{suffix}" for tag in tags}
     tags_dir = app.outdir / app.config.kb_tags_dir
     if tags_dir.is_dir():
-        for stale in tags_dir.glob(f"*{app.builder.out_suffix}"):  # type: ignore[attr-defined]
+        for stale in tags_dir.glob(f"*{suffix}"):
             if stale.name not in current:
                 stale.unlink()
+    changes: dict[str, tuple[str, float]] = get_domain(app.env).data["tag_pages"]
+    templates = getattr(app.builder, "templates", None)
+    template_time = templates.newest_template_mtime() if templates is not None else 0.0
     for tag in tags:
+        pagename = tag_page(app.builder, tag.slug)
+        # Listed in the sitemap whether it is written again or not.
+        remember_generated_page(app, pagename)
+        _fingerprint, changed = changes.get(tag.slug, ("", float("inf")))
+        if written_since(tags_dir / f"{tag.slug}{suffix}", max(changed, template_time)):
+            continue
         context = {
             "title": html.escape(f"Posts tagged “{tag.name}”"),
             "body": tag_page_body(app.builder, tag),
             "display_toc": False,
         }
-        yield tag_page(app.builder, tag.slug), context, "page.html"
+        yield pagename, context, "page.html"
 
 
 def setup_tags(app: Sphinx) -> None:
     app.add_directive("tagindex", TagIndexDirective)
     app.connect("doctree-resolved", fill_tag_index)
     app.connect("doctree-resolved", link_post_tags)
+    app.connect("env-get-updated", refresh_tag_pages)
     app.connect("html-collect-pages", tag_pages)

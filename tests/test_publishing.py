@@ -417,6 +417,34 @@ def test_unchanged_rebuild_leaves_published_files_untouched(site: Site, build: B
         assert (again.outdir / path).stat().st_mtime_ns == times[path], path
 
 
+def test_feeds_are_generated_again_only_when_what_they_show_changes(site: Site, build: Build) -> None:
+    srcdir = site("posts")
+    first = build(srcdir, **with_base())
+    atom = first.outdir / "atom.xml"
+    written = atom.stat().st_mtime_ns
+    post = srcdir / "source/posts/1_defective_goods.md"
+    post.write_text(post.read_text(encoding="utf-8") + "\nA last paragraph, past the excerpt.\n")
+    build(srcdir, **with_base())
+    assert atom.stat().st_mtime_ns == written, "the feeds show no post text beyond the excerpt"
+    post.write_text(post.read_text(encoding="utf-8").replace("How can I force", "How do I make"))
+    again = build(srcdir, **with_base())
+    assert "How do I make" in atom.read_text(encoding="utf-8")
+    assert "How do I make" in (again.outdir / "rss.xml").read_text(encoding="utf-8")
+
+
+def test_a_rebuild_from_scratch_checks_the_feeds_once(site: Site, build: Build) -> None:
+    """Regenerated with the same content, the feeds are kept, marked as checked, and left alone after."""
+    srcdir = site("posts")
+    first = build(srcdir, **with_base())
+    atom = first.outdir / "atom.xml"
+    content = atom.read_bytes()
+    build(srcdir, freshenv=True, **with_base())
+    assert atom.read_bytes() == content
+    checked = atom.stat().st_mtime_ns
+    build(srcdir, **with_base())
+    assert atom.stat().st_mtime_ns == checked
+
+
 def test_parallel_build_publishes_the_same_files(site: Site, build: Build, tmp_path: Path) -> None:
     serial_src = site("posts")
     for number in range(12):

@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+import gc
 import shutil
 from collections.abc import Callable
 from pathlib import Path
+from types import SimpleNamespace
+from typing import TYPE_CHECKING, cast
 
 from sphinx.testing.util import SphinxTestApp
 
+from sourcebook.incremental import SERIAL_READ_LIMIT, TEMPLATE_CACHE_DIR, read_few_serially, restore_parallel
 from sourcebook.posts import get_domain
 
 from conftest import clean_copy, warnings_of
+
+if TYPE_CHECKING:
+    from sphinx.application import Sphinx
+    from sphinx.environment import BuildEnvironment
 
 
 def pages(outdir: Path) -> dict[str, str]:
@@ -123,3 +131,107 @@ def test_unchanged_rebuild_keeps_listings_whole(
     again = build(srcdir)
     assert pages(again.outdir) == before
     assert before["index.html"].count("kb-card ") == 3
+
+
+def written_since(outdir: Path, times: dict[str, int]) -> set[str]:
+    """The pages whose file was written after ``times`` (path to st_mtime_ns) was taken."""
+    return {
+        path.relative_to(outdir).as_posix()
+        for path in outdir.rglob("*.html")
+        if times.get(path.relative_to(outdir).as_posix()) != path.stat().st_mtime_ns
+    }
+
+
+def test_an_edit_writes_only_the_pages_that_change(
+    site: Callable[[str], Path], build: Callable[..., SphinxTestApp], tmp_path: Path
+) -> None:
+    """A new sentence in a post changes its page and the cards showing its excerpt: nothing else
+    (no archive, no tag page, no neighbour), and the site is still the one a clean build makes."""
+    srcdir = site("listings")
+    first = build(srcdir, parallel=2)
+    outdir = first.outdir
+    times = {path.relative_to(outdir).as_posix(): path.stat().st_mtime_ns for path in outdir.rglob("*.html")}
+    deposit = srcdir / "source" / "posts" / "deposit.md"
+    deposit.write_text(deposit.read_text().replace("starts.", "starts. Some pay forty."))
+    again = build(srcdir, parallel=2)
+    assert "0 added, 1 changed, 0 removed" in again.status.getvalue()
+    assert again.parallel == 2, "read in the main process, then back to parallel"
+    assert written_since(outdir, times) == {
+        "source/posts/deposit.html",
+        "index.html",  # its cards show the post's excerpt
+        # Sphinx and sphinx-notfound-page write these in every build.
+        "genindex.html",
+        "search.html",
+        "404.html",
+    }
+    clean = build(clean_copy(srcdir, tmp_path / "clean"))
+    assert pages(again.outdir) == pages(clean.outdir)
+
+
+def test_a_new_title_writes_the_pages_that_show_it(
+    site: Callable[[str], Path], build: Callable[..., SphinxTestApp], tmp_path: Path
+) -> None:
+    srcdir = site("listings")
+    first = build(srcdir)
+    outdir = first.outdir
+    times = {path.relative_to(outdir).as_posix(): path.stat().st_mtime_ns for path in outdir.rglob("*.html")}
+    dupro = srcdir / "source" / "posts" / "dupro.md"
+    dupro.write_text(dupro.read_text().replace("When is a", "When is a mid-production check, a"))
+    again = build(srcdir)
+    assert written_since(outdir, times) == {
+        "source/posts/dupro.html",
+        "index.html",
+        "source/archive.html",
+        "source/lists.html",
+        "tags/inspection.html",  # not the tag pages of other posts, nor the tag index
+        "source/posts/deposit.html",  # the neighbours: their previous/next link
+        "source/posts/mould.html",
+        "source/posts/aql.html",  # its related answers
+        "blog/dupro/index.html",  # the old address's redirect page, titled by the post
+        "genindex.html",
+        "search.html",
+        "404.html",
+    }
+    clean = build(clean_copy(srcdir, tmp_path / "clean"))
+    assert pages(again.outdir) == pages(clean.outdir)
+
+
+def test_a_few_changed_documents_are_read_in_the_main_process() -> None:
+    """Not in a worker that would send the whole environment back; writing stays parallel."""
+    app = cast("Sphinx", SimpleNamespace(parallel=3))
+    env = cast("BuildEnvironment", None)
+    read_few_serially(app, env, ["source/posts/one"])
+    assert app.parallel == 1
+    assert restore_parallel(app, env) == []
+    assert app.parallel == 3
+    read_few_serially(app, env, [f"source/posts/{number}" for number in range(SERIAL_READ_LIMIT + 1)])
+    assert app.parallel == 3
+    restore_parallel(app, env)
+    assert app.parallel == 3
+
+
+def test_a_build_puts_the_garbage_collector_back_and_keeps_compiled_templates(
+    site: Callable[[str], Path], build: Callable[..., SphinxTestApp]
+) -> None:
+    before = gc.get_threshold()
+    app = build(site("posts"))
+    assert gc.get_threshold() == before
+    assert any((Path(app.doctreedir) / TEMPLATE_CACHE_DIR).iterdir())
+
+
+def test_tag_pages_follow_the_site_s_static_files(
+    site: Callable[[str], Path], build: Callable[..., SphinxTestApp]
+) -> None:
+    """Pages link to their stylesheets with a checksum: a changed stylesheet writes tag pages again."""
+    srcdir = site("listings")
+    (srcdir / "_static").mkdir()
+    (srcdir / "_static" / "site.css").write_text("body { color: black; }\n")
+    styled = {"confoverrides": {"html_static_path": ["_static"], "html_css_files": ["site.css"]}}
+    first = build(srcdir, **styled)
+    tag_page = first.outdir / "tags" / "inspection.html"
+    written = tag_page.stat().st_mtime_ns
+    build(srcdir, **styled)
+    assert tag_page.stat().st_mtime_ns == written
+    (srcdir / "_static" / "site.css").write_text("body { color: navy; }\n")
+    build(srcdir, **styled)
+    assert tag_page.stat().st_mtime_ns != written
