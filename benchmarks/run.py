@@ -1,12 +1,15 @@
 """Time Sourcebook against plain Sphinx + MyST and MkDocs Material on the same generated posts.
 
-``python benchmarks/run.py --posts 100 [--posts 1000] [--skip-mkdocs] [--work DIR]``
+``python benchmarks/run.py --posts 100 [--posts 1000] [--skip-mkdocs] [--skip-plain] [--work DIR]``
 
 For each N, in one run and on one generated corpus (``make_corpus.py``):
 
 a. Sourcebook: a clean full build, exactly like ``make html`` in the site's folder:
    ``python -m sphinx -b html -j <cores + 1> . _build/html``, then the Pagefind index
    (``python -m sourcebook.search _build/html``) when the Makefile runs it;
+a'. Sourcebook with its cross-reference features off: the same commands on a copy of the same
+   corpus, with ``-D kb_term_links=0 -D kb_related_count=0`` (no automatic term links, no
+   related answers), alternating with (a) build by build, so that both see the same load;
 b. Sourcebook: an incremental rebuild (the same commands) after editing one post's body text;
 c. plain Sphinx + MyST: the same posts and images, ``extensions = ["myst_parser"]``, the
    default theme (alabaster), a root ``index.md`` with a glob toctree of every post, the same
@@ -30,6 +33,7 @@ import json
 import os
 import platform
 import re
+import resource
 import shutil
 import statistics
 import subprocess
@@ -47,12 +51,18 @@ MAKE_CORPUS = HERE / "make_corpus.py"
 MANIFEST = ".sourcebook-corpus.json"
 
 SOURCEBOOK = "Sourcebook"
+FEATURES_OFF = "Sourcebook, cross-reference features off"
 INCREMENTAL = "Sourcebook incremental"
 PLAIN = "Sphinx + MyST"
 MKDOCS = "MkDocs Material"
 
 #: What a Sourcebook build reads from the project: uncommitted changes here are measured too.
 BUILD_INPUTS = ("sourcebook", "conf.py", "index.md", "source", "_static", "pyproject.toml")
+
+#: What turns off the cross-reference features whose cost is measured: automatic term links
+#: (and so the glossary's "Mentioned in" lists) and related answers. Slug links and backlinks
+#: stay: without them the posts' links would be broken.
+FEATURES_OFF_OPTIONS = ("-D", "kb_term_links=0", "-D", "kb_related_count=0")
 
 #: The sentence the incremental run adds to one post's body.
 EDIT = "This sentence was added by the benchmark to time an incremental build ({n})."
@@ -95,7 +105,10 @@ class Measure:
     seconds: float
     runs: list[float]
     steps: dict[str, float] = field(default_factory=dict)
-    """Seconds of each command, for a tool that runs several (the last of ``runs``)."""
+    """Seconds of each command, for a tool that runs several (medians over ``runs``)."""
+    cpu_seconds: float | None = None
+    """Median CPU time (user + system) of the build's processes, workers included."""
+    cpu_runs: list[float] = field(default_factory=list)
     page_kb: float | None = None
     page: str | None = None
     warnings: int = 0
@@ -103,6 +116,8 @@ class Measure:
     note: str = ""
     ratio_to_mkdocs: float | None = None
     ratio_to_plain: float | None = None
+    ratio_to_features_off: float | None = None
+    """For Sourcebook's clean build: its time over the features-off build's (median over median)."""
 
 
 @dataclass
@@ -112,17 +127,25 @@ class Outcome:
     seconds: float
     stdout: str
     stderr: str
+    cpu_seconds: float = 0.0
+    """User + system time of the command and every process it waited for (Sphinx's workers)."""
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def run_timed(command: Sequence[str], cwd: Path) -> Outcome:
     """Run ``command`` in ``cwd``, timing it with ``perf_counter``; stop the benchmark if it fails."""
+    cpu = _children_cpu()
     started = time.perf_counter()
     done = subprocess.run(command, cwd=cwd, capture_output=True, text=True, check=False)
     seconds = time.perf_counter() - started
     if done.returncode != 0:
         sys.stderr.write(done.stdout[-4000:] + done.stderr[-4000:])
         raise SystemExit(f"failed with exit code {done.returncode}: {' '.join(command)} (in {cwd})")
-    return Outcome(seconds, done.stdout, done.stderr)
+    return Outcome(seconds, done.stdout, done.stderr, _children_cpu() - cpu)
 
 
 def count_warnings(log: str) -> tuple[int, dict[str, int]]:
@@ -153,14 +176,20 @@ def _clean(folder: Path) -> None:
 # ---------------------------------------------------------------------------------------------
 
 
-def make_sites(count: int, seed: int, root: Path) -> tuple[Path, Path, Path, dict[str, Any]]:
-    """The Sourcebook corpus, then the same posts and images for plain Sphinx and for MkDocs."""
+def make_sites(count: int, seed: int, root: Path) -> tuple[Path, Path, Path, Path, dict[str, Any]]:
+    """The Sourcebook corpus and a copy for the features-off builds, then the same posts and
+    images for plain Sphinx and for MkDocs."""
     site = root / "sourcebook"
     subprocess.run(
         [sys.executable, str(MAKE_CORPUS), "--posts", str(count), "--out", str(site), "--seed", str(seed)],
         check=True,
     )
     manifest: dict[str, Any] = json.loads((site / MANIFEST).read_text(encoding="utf-8"))
+
+    # Its own folder, so that the incremental builds start from a features-on build.
+    features_off = root / "sourcebook-features-off"
+    _clean(features_off)
+    shutil.copytree(site, features_off)
 
     plain = root / "plain"
     _clean(plain)
@@ -178,12 +207,24 @@ def make_sites(count: int, seed: int, root: Path) -> tuple[Path, Path, Path, dic
     # posts/ and images/ side by side, so that '../images/blog/x.jpg' resolves as in the site.
     shutil.copytree(site / "source" / "posts", mkdocs / "docs" / "posts")
     shutil.copytree(site / "source" / "images", mkdocs / "docs" / "images")
-    return site, plain, mkdocs, manifest
+    return site, features_off, plain, mkdocs, manifest
 
 
-def sphinx_command(jobs: str) -> list[str]:
-    """The command ``make html`` runs, from the site's folder."""
-    return [sys.executable, "-m", "sphinx", "-b", "html", "-j", jobs, ".", "_build/html"]
+def sphinx_command(jobs: str, options: Sequence[str] = ()) -> list[str]:
+    """The command ``make html`` runs, from the site's folder (``--no-color``: the log is parsed)."""
+    return [
+        sys.executable,
+        "-m",
+        "sphinx",
+        "--no-color",
+        "-b",
+        "html",
+        "-j",
+        jobs,
+        *options,
+        ".",
+        "_build/html",
+    ]
 
 
 def edit_post(path: Path, number: int) -> None:
@@ -206,89 +247,133 @@ def edit_post(path: Path, number: int) -> None:
 # ---------------------------------------------------------------------------------------------
 
 
-def make_html_steps(jobs: str) -> list[list[str]]:
+def make_html_steps(jobs: str, options: Sequence[str] = ()) -> list[list[str]]:
     """The commands ``make html`` runs, from the site's folder: Sphinx, then (when the
     Makefile does it) the Pagefind search index."""
-    steps = [sphinx_command(jobs)]
+    steps = [sphinx_command(jobs, options)]
     if "sourcebook.search" in (PROJECT / "Makefile").read_text(encoding="utf-8"):
         steps.append([sys.executable, "-m", "sourcebook.search", "_build/html"])
     return steps
 
 
-def build_like_make(site: Path, jobs: str) -> tuple[float, dict[str, float], Outcome]:
+@dataclass
+class Build:
+    """One run of ``make html``'s commands."""
+
+    seconds: float
+    cpu_seconds: float
+    steps: dict[str, float]
+    """Seconds of each command, by its module (``sphinx``, ``sourcebook.search``)."""
+    sphinx: Outcome
+
+
+def build_like_make(site: Path, jobs: str, options: Sequence[str] = ()) -> Build:
     """Run ``make html``'s commands; the total time, each step's, and Sphinx's output."""
     steps: dict[str, float] = {}
+    cpu = 0.0
     sphinx: Outcome | None = None
-    for command in make_html_steps(jobs):
+    for command in make_html_steps(jobs, options):
         outcome = run_timed(command, site)
         steps[command[2]] = round(outcome.seconds, 3)
+        cpu += outcome.cpu_seconds
         sphinx = sphinx or outcome
     assert sphinx is not None
-    return sum(steps.values()), steps, sphinx
+    return Build(sum(steps.values()), cpu, steps, sphinx)
 
 
-def measure_sourcebook(site: Path, post: dict[str, Any], jobs: str, repeat: int) -> tuple[Measure, Measure]:
-    """A clean build (like ``make html``), then incremental rebuilds after editing one post."""
-    command = " && ".join(" ".join(["python", *step[1:]]) for step in make_html_steps(jobs))
+def median_steps(builds: Sequence[Build]) -> dict[str, float]:
+    return {step: median_of([build.steps[step] for build in builds]) for step in builds[0].steps}
+
+
+def _clean_measure(
+    tool: str, site: Path, post: dict[str, Any], jobs: str, options: Sequence[str], builds: list[Build]
+) -> Measure:
     page = site / "_build" / "html" / Path(post["file"]).with_suffix(".html")
-    clean_runs: list[float] = []
-    for _ in range(repeat):
-        _clean(site / "_build")
-        seconds, steps, outcome = build_like_make(site, jobs)
-        clean_runs.append(seconds)
-    warnings, kinds = count_warnings(outcome.stderr)
-    clean = Measure(
-        tool=SOURCEBOOK,
-        command=command,
-        seconds=median_of(clean_runs),
-        runs=[round(value, 3) for value in clean_runs],
-        steps=steps,
+    warnings, kinds = count_warnings(builds[-1].sphinx.stderr)
+    return Measure(
+        tool=tool,
+        command=" && ".join(" ".join(["python", *step[1:]]) for step in make_html_steps(jobs, options)),
+        seconds=median_of([build.seconds for build in builds]),
+        runs=[round(build.seconds, 3) for build in builds],
+        steps=median_steps(builds),
+        cpu_seconds=median_of([build.cpu_seconds for build in builds]),
+        cpu_runs=[round(build.cpu_seconds, 3) for build in builds],
         page_kb=page_size(page),
         page=page.relative_to(site).as_posix(),
         warnings=warnings,
         warning_kinds=kinds,
     )
 
-    incremental_runs: list[float] = []
+
+def measure_sourcebook(
+    site: Path, features_off: Path, post: dict[str, Any], jobs: str, repeat: int
+) -> list[Measure]:
+    """Clean builds (like ``make html``) with the cross-reference features on, and off in
+    ``features_off`` (a copy of the site), in turns; then incremental rebuilds after editing one post."""
+    clean_builds: list[Build] = []
+    off_builds: list[Build] = []
+    for number in range(repeat):
+        # Alternate which goes first, so that neither always follows the other's load.
+        order = [(site, clean_builds, ()), (features_off, off_builds, FEATURES_OFF_OPTIONS)]
+        for folder, builds, options in order if number % 2 == 0 else order[::-1]:
+            _clean(folder / "_build")
+            builds.append(build_like_make(folder, jobs, options))
+    clean = _clean_measure(SOURCEBOOK, site, post, jobs, (), clean_builds)
+    off = _clean_measure(FEATURES_OFF, features_off, post, jobs, FEATURES_OFF_OPTIONS, off_builds)
+    off.ratio_to_features_off = 1.0
+    clean.ratio_to_features_off = round(clean.seconds / off.seconds, 4)
+    measures = [clean, off]
+
+    page = site / "_build" / "html" / Path(post["file"]).with_suffix(".html")
+
+    incremental_builds: list[Build] = []
     notes: list[str] = []
     for number in range(1, repeat + 1):
         edit_post(site / post["file"], number)
-        seconds, steps, outcome = build_like_make(site, jobs)
-        incremental_runs.append(seconds)
+        build = build_like_make(site, jobs)
+        incremental_builds.append(build)
         if not page.is_file() or EDIT.format(n=number) not in page.read_text(encoding="utf-8"):
             raise SystemExit(f"the incremental build did not update {page}")
-        if updating := _UPDATING.search(outcome.stdout):
+        if updating := _UPDATING.search(build.sphinx.stdout):
             notes.append(updating.group(0).strip())
-    warnings, kinds = count_warnings(outcome.stderr)
-    incremental = Measure(
-        tool=INCREMENTAL,
-        command=f"edit {post['file']}, then the same commands",
-        seconds=median_of(incremental_runs),
-        runs=[round(value, 3) for value in incremental_runs],
-        steps=steps,
-        page_kb=page_size(page),
-        page=clean.page,
-        warnings=warnings,
-        warning_kinds=kinds,
-        note="; ".join(sorted(set(notes))),
+    warnings, kinds = count_warnings(incremental_builds[-1].sphinx.stderr)
+    measures.append(
+        Measure(
+            tool=INCREMENTAL,
+            command=f"edit {post['file']}, then the same commands",
+            seconds=median_of([build.seconds for build in incremental_builds]),
+            runs=[round(build.seconds, 3) for build in incremental_builds],
+            steps=median_steps(incremental_builds),
+            cpu_seconds=median_of([build.cpu_seconds for build in incremental_builds]),
+            cpu_runs=[round(build.cpu_seconds, 3) for build in incremental_builds],
+            page_kb=page_size(page),
+            page=clean.page,
+            warnings=warnings,
+            warning_kinds=kinds,
+            note="; ".join(sorted(set(notes))),
+        )
     )
-    return clean, incremental
+    return measures
 
 
 def measure_plain(plain: Path, post: dict[str, Any], jobs: str, repeat: int) -> Measure:
     command = sphinx_command(jobs)
     runs: list[float] = []
+    cpu_runs: list[float] = []
     for _ in range(repeat):
         _clean(plain / "_build")
         outcome = run_timed(command, plain)
         runs.append(outcome.seconds)
+        cpu_runs.append(outcome.cpu_seconds)
     warnings, kinds = count_warnings(outcome.stderr)
     page = plain / "_build" / "html" / Path(post["file"]).with_suffix(".html")
     return Measure(
         tool=PLAIN,
-        command="python -m sphinx -b html -j " + jobs + " . _build/html",
+        command=" ".join(["python", *command[1:]]),
         seconds=median_of(runs),
         runs=[round(value, 3) for value in runs],
+        cpu_seconds=median_of(cpu_runs),
+        cpu_runs=[round(value, 3) for value in cpu_runs],
         page_kb=page_size(page),
         page=page.relative_to(plain).as_posix(),
         warnings=warnings,
@@ -299,16 +384,20 @@ def measure_plain(plain: Path, post: dict[str, Any], jobs: str, repeat: int) -> 
 def measure_mkdocs(mkdocs: Path, post: dict[str, Any], repeat: int) -> Measure:
     command = [sys.executable, "-m", "mkdocs", "build", "-q"]
     runs: list[float] = []
+    cpu_runs: list[float] = []
     for _ in range(repeat):
         _clean(mkdocs / "site")
         outcome = run_timed(command, mkdocs)
         runs.append(outcome.seconds)
+        cpu_runs.append(outcome.cpu_seconds)
     page = mkdocs / "site" / "posts" / Path(post["file"]).stem / "index.html"
     return Measure(
         tool=MKDOCS,
         command="mkdocs build -q",
         seconds=median_of(runs),
         runs=[round(value, 3) for value in runs],
+        cpu_seconds=median_of(cpu_runs),
+        cpu_runs=[round(value, 3) for value in cpu_runs],
         page_kb=page_size(page),
         page=page.relative_to(mkdocs).as_posix(),
         # -q prints warnings only; MkDocs' own words, not comparable with Sphinx's.
@@ -383,18 +472,49 @@ def _ratio(value: float | None) -> str:
 
 def format_table(results: Sequence[dict[str, Any]]) -> str:
     header = (
-        f"{'N':>5}  {'tool':<23} {'seconds':>8} {'/ MkDocs':>9} {'/ Sphinx+MyST':>14} "
-        f"{'page KB':>8} {'warnings':>9}"
+        f"{'N':>5}  {'tool':<40} {'seconds':>8} {'CPU s':>7} {'/ features off':>15} {'/ MkDocs':>9} "
+        f"{'/ Sphinx+MyST':>14} {'page KB':>8} {'warnings':>9}"
     )
     lines = [header, "-" * len(header)]
     for result in results:
         for item in result["measures"]:
             lines.append(
-                f"{result['posts']:>5}  {item['tool']:<23} {item['seconds']:>8.2f} "
+                f"{result['posts']:>5}  {item['tool']:<40} {item['seconds']:>8.2f} "
+                f"{_cell(item.get('cpu_seconds'), 1):>7} {_ratio(item.get('ratio_to_features_off')):>15} "
                 f"{_ratio(item['ratio_to_mkdocs']):>9} {_ratio(item['ratio_to_plain']):>14} "
                 f"{_cell(item['page_kb'], 1):>8} {item['warnings']:>9}"
             )
     return "\n".join(lines)
+
+
+def feature_cost(measures: Sequence[Measure]) -> dict[str, Any] | None:
+    """What the cross-reference features cost: Sourcebook's clean build over the features-off one.
+
+    ``share`` is the part of the features-on build they take, ``(on - off) / on``; each figure
+    is a median over the interleaved builds of one run (``runs`` lists them in order).
+    """
+    by_tool = {measure.tool: measure for measure in measures}
+    if SOURCEBOOK not in by_tool or FEATURES_OFF not in by_tool:
+        return None
+    on, off = by_tool[SOURCEBOOK], by_tool[FEATURES_OFF]
+
+    def pair(first: float | None, second: float | None) -> dict[str, float | None]:
+        if not first or not second:
+            return {"on": first, "off": second, "ratio": None, "share": None}
+        return {
+            "on": first,
+            "off": second,
+            "ratio": round(first / second, 4),
+            "share": round((first - second) / first, 4),
+        }
+
+    return {
+        "features_off_options": " ".join(FEATURES_OFF_OPTIONS),
+        "make_html_seconds": pair(on.seconds, off.seconds),
+        "cpu_seconds": pair(on.cpu_seconds, off.cpu_seconds),
+        "sphinx_step_seconds": pair(on.steps.get("sphinx"), off.steps.get("sphinx")),
+        "runs": {"on": on.runs, "off": off.runs, "cpu_on": on.cpu_runs, "cpu_off": off.cpu_runs},
+    }
 
 
 def benchmark(count: int, args: argparse.Namespace) -> dict[str, Any]:
@@ -409,18 +529,29 @@ def benchmark(count: int, args: argparse.Namespace) -> dict[str, Any]:
         "worktree_changes": _git("status", "--porcelain", "--", *BUILD_INPUTS).splitlines(),
         "build_inputs_sha256": inputs_digest(),
     }
-    site, plain, mkdocs, manifest = make_sites(count, args.seed, root)
+    site, features_off, plain, mkdocs, manifest = make_sites(count, args.seed, root)
     post = manifest["items"][0]
     measures: list[Measure] = []
 
-    print(f"== N={count}: Sourcebook, clean build and incremental rebuild", file=sys.stderr)
-    measures.extend(measure_sourcebook(site, post, args.jobs, args.repeat))
+    print(
+        f"== N={count}: Sourcebook, clean builds with the cross-reference features on and off, "
+        "then incremental rebuilds",
+        file=sys.stderr,
+    )
+    measures.extend(measure_sourcebook(site, features_off, post, args.jobs, args.repeat))
     # Only the Sourcebook builds read the project's code; did someone change it meanwhile?
     code["build_inputs_changed_during_run"] = inputs_digest() != code["build_inputs_sha256"]
-    print(f"   {measures[0].seconds:.1f} s clean, {measures[1].seconds:.1f} s incremental", file=sys.stderr)
-    print(f"== N={count}: plain Sphinx + MyST", file=sys.stderr)
-    measures.append(measure_plain(plain, post, args.jobs, args.repeat))
-    print(f"   {measures[-1].seconds:.1f} s", file=sys.stderr)
+    by_tool = {measure.tool: measure for measure in measures}
+    print(
+        f"   {by_tool[SOURCEBOOK].seconds:.1f} s clean, {by_tool[FEATURES_OFF].seconds:.1f} s clean "
+        f"with the features off (x{by_tool[SOURCEBOOK].ratio_to_features_off}), "
+        f"{by_tool[INCREMENTAL].seconds:.1f} s incremental",
+        file=sys.stderr,
+    )
+    if not args.skip_plain:
+        print(f"== N={count}: plain Sphinx + MyST", file=sys.stderr)
+        measures.append(measure_plain(plain, post, args.jobs, args.repeat))
+        print(f"   {measures[-1].seconds:.1f} s", file=sys.stderr)
     if not args.skip_mkdocs:
         print(f"== N={count}: MkDocs Material", file=sys.stderr)
         measures.append(measure_mkdocs(mkdocs, post, args.repeat))
@@ -442,6 +573,7 @@ def benchmark(count: int, args: argparse.Namespace) -> dict[str, Any]:
             "measured_post": post["file"],
         },
         "machine": context,
+        "feature_cost": feature_cost(measures),
         "measures": [asdict(measure) for measure in measures],
     }
 
@@ -452,6 +584,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--posts", type=int, action="append", help="number of posts; repeat for several (default: 100)"
     )
     parser.add_argument("--skip-mkdocs", action="store_true", help="do not build with MkDocs Material")
+    parser.add_argument(
+        "--skip-plain",
+        action="store_true",
+        help="do not build with plain Sphinx + MyST (about 20 minutes at N=1000)",
+    )
     parser.add_argument(
         "--work", type=Path, default=HERE / "_work", help="build folder (default: %(default)s)"
     )

@@ -305,13 +305,17 @@ def _check_see_also(
 
 # --- Matching terms in text ---------------------------------------------------------
 
-#: Where a mention may start: a word that follows no letter, digit or hyphen
-#: ("re-inspection" is not a mention of "inspection").
+#: The words of a text, each at a position where a mention may start: a word that follows
+#: no letter, digit or hyphen ("re-inspection" is not a mention of "inspection").
 _WORD_START = re.compile(r"(?<![\w-])\w+")
 #: What a mention may not be followed by.
 _AFTER = r"(?![\w-])"
-#: Candidates are looked up by the first (up to) three characters of a name's first word.
+#: Candidates are indexed by the first (up to) three characters of a name's first word.
 _KEY_LENGTH = 3
+#: The characters a name may hold between words that ``variant_pattern`` makes optional.
+_HYPHENS = "-\u2010\u2011"
+#: Words whose candidates a matcher remembers; beyond this, it starts again (memory stays bounded).
+_WORD_MEMO_LIMIT = 100_000
 
 
 def is_case_sensitive(variant: str) -> bool:
@@ -326,7 +330,7 @@ def variant_pattern(variant: str) -> str:
     for char in variant:
         if char.isspace():
             parts.append(r"\s+")
-        elif char in "-\u2010\u2011":
+        elif char in _HYPHENS:
             parts.append(r"[-\u2010\u2011\s]?")
         else:
             parts.append(re.escape(char))
@@ -341,6 +345,24 @@ def variant_pattern(variant: str) -> str:
         else:
             pattern = f"{pattern}(?:e?s)?"
     return f"(?i:{pattern})"
+
+
+def first_word_test(variant: str, first_word: str) -> tuple[re.Pattern[str], bool]:
+    """What the word at the start of a mention of ``variant`` must match, and whether wholly.
+
+    The first word of a name is letters and digits, so a mention's first word (the run of
+    letters and digits where it starts) is exactly that word — with its plural when the name
+    is one word — unless a hyphen follows it in the name: ``variant_pattern`` makes the hyphen
+    optional, so "preshipment" starts a mention of "pre-shipment". A word that fails the test
+    cannot start a mention, so the full pattern need not be tried there.
+    """
+    rest = variant[len(first_word) :]
+    if not rest:
+        return re.compile(variant_pattern(variant)), True
+    literal = re.escape(first_word)
+    if not is_case_sensitive(variant):
+        literal = f"(?i:{literal})"
+    return re.compile(literal), rest[0] not in _HYPHENS
 
 
 def _key(word: str) -> str:
@@ -362,62 +384,77 @@ class _Candidate:
     variant: str
     entry: GlossaryEntry
     pattern: re.Pattern[str]
+    """The whole name, from where its mention starts."""
+    first_word: re.Pattern[str]
+    """What the first word of a mention must match (see :func:`first_word_test`)."""
+    whole_word: bool
+    """Whether ``first_word`` must match the whole word, or may match its start."""
+    silent: bool
+    """Whether the name is skipped: recognised (no shorter name matches inside it), never reported."""
+
+    def may_start(self, word: str) -> bool:
+        if self.whole_word:
+            return self.first_word.fullmatch(word) is not None
+        return self.first_word.match(word) is not None
 
 
 @dataclass
 class TermMatcher:
     """Finds mentions of glossary entries in text, longest name first.
 
-    One regular expression of every name would try each of them at every word; names are
-    instead indexed by the start of their first word, so a word tries only the few names
-    that can start there.
+    One regular expression of every name would try each of them at every position, which
+    Python's engine does one by one. Instead, the text's words are visited once, and each
+    distinct word is mapped (once, then remembered) to the few names that can start with
+    it: most words start none and cost a dictionary lookup; the others try those names.
     """
 
     entries: list[GlossaryEntry]
     skip: frozenset[str] = frozenset()
     """Names (lower case) that are recognised but never reported: terms or single variants."""
     _index: dict[str, list[_Candidate]] = field(init=False, repr=False)
-    _starts: re.Pattern[str] = field(init=False, repr=False)
     _by_prefix: dict[str, list[_Candidate]] = field(init=False, repr=False)
+    _by_word: dict[str, tuple[_Candidate, ...]] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         self._index = {}
         self._by_prefix = {}
+        self._by_word = {}
         for entry in self.entries:
             for variant in entry.variants:
                 first_word = re.match(r"\w+", variant)
                 if first_word is None:
                     continue  # a name that starts with no letter or digit is never a whole word
                 pattern = re.compile(variant_pattern(variant) + _AFTER)
+                test, whole = first_word_test(variant, first_word.group())
+                silent = variant.lower() in self.skip or entry.key in self.skip
                 self._index.setdefault(_key(first_word.group()), []).append(
-                    _Candidate(variant, entry, pattern)
+                    _Candidate(variant, entry, pattern, test, whole, silent)
                 )
-        # Only words that begin with an indexed key can start a name: let the regex engine
-        # find those, rather than trying every word of the text in Python.
-        keys = sorted(self._index, key=len, reverse=True) or ["(?!)"]
-        self._starts = re.compile(
-            r"(?<![\w-])(?:" + "|".join(re.escape(key) if key != "(?!)" else key for key in keys) + ")",
-            re.IGNORECASE,
-        )
 
     def finditer(self, text: str) -> Iterator[TermMatch]:
         """Every mention in ``text``, left to right, never overlapping; skipped names are silent."""
         end = 0
-        for start in self._starts.finditer(text):
-            if start.start() < end:
+        by_word = self._by_word
+        for word in _WORD_START.finditer(text):
+            start = word.start()
+            if start < end:
                 continue
-            word = _WORD_START.match(text, start.start())
-            if word is None:
+            value = word.group()
+            candidates = by_word.get(value)
+            if candidates is None:
+                candidates = self._word_candidates(value)
+            if not candidates:
                 continue
-            found = self._match_at(text, word.start(), word.group())
+            found = self._match_at(text, start, candidates)
             if found is None:
                 continue
-            end = found.end
-            if found.variant.lower() not in self.skip and found.entry.key not in self.skip:
-                yield found
+            match, candidate = found
+            end = match.end()
+            if not candidate.silent:
+                yield TermMatch(start, end, candidate.entry, candidate.variant)
 
     def _candidates(self, prefix: str) -> list[_Candidate]:
-        """The names that can start with a word beginning ``prefix`` (memoised: words repeat)."""
+        """The names whose first word's key is a start of ``prefix`` (memoised: words repeat)."""
         found = self._by_prefix.get(prefix)
         if found is None:
             found = [
@@ -428,15 +465,26 @@ class TermMatcher:
             self._by_prefix[prefix] = found
         return found
 
-    def _match_at(self, text: str, start: int, word: str) -> TermMatch | None:
-        candidates = self._candidates(_key(word))
-        best: TermMatch | None = None
+    def _word_candidates(self, word: str) -> tuple[_Candidate, ...]:
+        """The names a mention starting with ``word`` can be of, in index order (memoised)."""
+        if len(self._by_word) >= _WORD_MEMO_LIMIT:
+            self._by_word.clear()
+        found = tuple(candidate for candidate in self._candidates(_key(word)) if candidate.may_start(word))
+        self._by_word[word] = found
+        return found
+
+    @staticmethod
+    def _match_at(
+        text: str, start: int, candidates: tuple[_Candidate, ...]
+    ) -> tuple[re.Match[str], _Candidate] | None:
+        """The longest mention at ``start`` (then the longest name; then the first indexed)."""
+        best: tuple[re.Match[str], _Candidate] | None = None
         for candidate in candidates:
             match = candidate.pattern.match(text, start)
             if match is not None and (
-                best is None or (match.end(), len(candidate.variant)) > (best.end, len(best.variant))
+                best is None or (match.end(), len(candidate.variant)) > (best[0].end(), len(best[1].variant))
             ):
-                best = TermMatch(start, match.end(), candidate.entry, candidate.variant)
+                best = (match, candidate)
         return best
 
 

@@ -24,7 +24,7 @@ from sourcebook.posts import get_domain, is_post
 from sourcebook.similarity import Profile, make_profile, rank_related
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator, Set
+    from collections.abc import Set
 
     from sphinx.application import Sphinx
     from sphinx.environment import BuildEnvironment
@@ -74,15 +74,21 @@ def related_count(app: Sphinx) -> int:
     return max(0, int(app.config.kb_related_count))
 
 
-def _texts(node: nodes.Element, skip: nodes.Node | None) -> Iterator[str]:
+def body_text(root: nodes.Element, skip: nodes.Node | None) -> str:
     """The text of a post's body, leaving out its header, its title and markup that is not prose."""
-    for child in node.children:
-        if isinstance(child, nodes.Text):
-            yield child.astext()
-        elif child is skip or isinstance(child, SKIPPED_NODES):
-            continue
-        elif isinstance(child, nodes.Element) and "kb-post-header" not in child["classes"]:
-            yield from _texts(child, skip)
+    parts: list[str] = []
+
+    def walk(node: nodes.Element) -> None:
+        for child in node.children:
+            if isinstance(child, nodes.Text):
+                parts.append(child.astext())
+            elif child is skip or isinstance(child, SKIPPED_NODES):
+                continue
+            elif isinstance(child, nodes.Element) and "kb-post-header" not in child["classes"]:
+                walk(child)
+
+    walk(root)
+    return " ".join(parts)
 
 
 def glossary_terms(doctree: nodes.document) -> list[str]:
@@ -123,7 +129,7 @@ class RelatedCollector(EnvironmentCollector):
             return
         section = doctree.next_node(nodes.section)
         title = section.next_node(nodes.title) if section is not None else None
-        text = " ".join(_texts(section if section is not None else doctree, title))
+        text = body_text(section if section is not None else doctree, title)
         store = related_store(env)
         store.profiles[env.docname] = make_profile(text, post.title)
         if terms := glossary_terms(doctree):

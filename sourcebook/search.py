@@ -65,12 +65,7 @@ def _mark(kind: str, key: str, value: str) -> str:
 
 def glossary_names(entries: Sequence[GlossaryEntry]) -> list[str]:
     """Every name of the given entries, in order, without repeats."""
-    names: list[str] = []
-    for entry in entries:
-        for name in (*entry.variants, entry.chinese):
-            if name and name not in names:
-                names.append(name)
-    return names
+    return list(dict.fromkeys(name for entry in entries for name in (*entry.variants, entry.chinese) if name))
 
 
 def mark_post(app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any) -> None:

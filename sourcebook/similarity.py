@@ -24,6 +24,7 @@ Nothing here imports Sphinx; ``sourcebook.related`` feeds it from the build.
 
 from __future__ import annotations
 
+import functools
 import heapq
 import math
 import re
@@ -79,6 +80,7 @@ Profile = dict[str, int]
 """A post's most frequent terms and their counts."""
 
 
+@functools.lru_cache(maxsize=1 << 16)  # a site's posts share most of their words
 def stem(word: str) -> str:
     """A light suffix stripper: plurals, then one of -ing/-ed/-ion/-ment, a final e, doubled letters.
 

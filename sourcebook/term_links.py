@@ -67,23 +67,42 @@ def term_glossary(env: BuildEnvironment) -> LoadedGlossary | None:
     return read_glossary(env, Path(env.srcdir) / relative)
 
 
-def prose_section(text: nodes.Text) -> nodes.Element | None:
-    """The section a text is prose of, or None for text that is never linked."""
-    in_prose = False
-    section: nodes.Element | None = None
-    node = text.parent
-    while node is not None:
-        if isinstance(node, NOT_PROSE):
-            return None
-        classes = set(node.get("classes", ()))
-        if "kb-term" in classes or (isinstance(node, nodes.container) and classes & NOT_BODY):
-            return None
-        if isinstance(node, PROSE):
-            in_prose = True
-        if section is None and isinstance(node, (nodes.section, nodes.document)):
-            section = node
-        node = node.parent
-    return section if in_prose else None
+def _never_linked(node: nodes.Element) -> bool:
+    """Whether no text inside ``node`` is ever linked: not prose, a term link, or no body."""
+    if isinstance(node, NOT_PROSE):
+        return True
+    classes = node.get("classes", ())
+    if not classes:
+        return False
+    return "kb-term" in classes or (isinstance(node, nodes.container) and not NOT_BODY.isdisjoint(classes))
+
+
+def prose_texts(document: nodes.document) -> list[tuple[nodes.Text, nodes.Element]]:
+    """Every text that may be linked, in document order, with the section it is prose of.
+
+    A text is linked when it is inside a paragraph or line (the prose of list items, table
+    cells and quotes too) and inside nothing that :func:`_never_linked`; its section is the
+    closest section (or the document) around it. The tree is walked down once, so a subtree
+    that is never linked (code, links, headings…) is not entered at all.
+    """
+    found: list[tuple[nodes.Text, nodes.Element]] = []
+    if _never_linked(document):
+        return found
+
+    def walk(node: nodes.Element, section: nodes.Element, in_prose: bool) -> None:
+        for child in node.children:
+            if isinstance(child, nodes.Text):
+                if in_prose:
+                    found.append((child, section))
+            elif isinstance(child, nodes.Element) and not _never_linked(child):
+                walk(
+                    child,
+                    child if isinstance(child, (nodes.section, nodes.document)) else section,
+                    in_prose or isinstance(child, PROSE),
+                )
+
+    walk(document, document, isinstance(document, PROSE))
+    return found
 
 
 class LinkTerms(SphinxTransform):
@@ -107,10 +126,8 @@ class LinkTerms(SphinxTransform):
         matcher = glossary.matcher(tuple(config.kb_term_links_skip))
         per_section = config.kb_term_links_scope == "section"
         linked: set[tuple[int, str]] = set()
-        for text in list(self.document.findall(nodes.Text)):
-            section = prose_section(text)
-            if section is not None:
-                self.link(text, matcher, id(section) if per_section else 0, linked)
+        for text, section in prose_texts(self.document):
+            self.link(text, matcher, id(section) if per_section else 0, linked)
 
     def link(self, text: nodes.Text, matcher: TermMatcher, scope: int, linked: set[tuple[int, str]]) -> None:
         """Split ``text`` around the first mention (in ``scope``) of each entry it names."""
@@ -158,6 +175,9 @@ class ResolveTermLinks(SphinxPostTransform):
     the reference here (HTML writes it as ``title``: the hover text). A term that no page
     defines (no ``{kb:glossary}`` in the site) stays plain text rather than a broken link;
     ``warn_missing_glossary_page`` reports that once.
+
+    Each link is resolved by the standard domain, as Sphinx's resolver would; its content
+    moves into the reference rather than being copied, since the pending node is dropped.
     """
 
     default_priority = 7
@@ -168,10 +188,10 @@ class ResolveTermLinks(SphinxPostTransform):
         for node in list(self.document.findall(addnodes.pending_xref)):
             if "kb_term" not in node:
                 continue
-            contnode = node[0].deepcopy()
-            assert isinstance(contnode, nodes.Element)
+            content = node[0]
+            assert isinstance(content, nodes.Element)
             reference = standard.resolve_xref(
-                self.env, node["refdoc"], builder, "term", node["reftarget"], node, contnode
+                self.env, node["refdoc"], builder, "term", node["reftarget"], node, content
             )
             if reference is None:
                 node.replace_self(nodes.Text(node.astext()))

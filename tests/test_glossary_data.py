@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -11,10 +12,12 @@ from sourcebook.glossary_data import (
     Problem,
     anchor_for,
     build_matcher,
+    first_word_test,
     is_case_sensitive,
     load_glossary,
     parse_glossary,
     unknown_names,
+    variant_pattern,
 )
 
 from conftest import PROJECT
@@ -277,6 +280,52 @@ def test_skip_list() -> None:
 def test_case_sensitivity_rule() -> None:
     assert is_case_sensitive("PSI") and is_case_sensitive("L/C") and is_case_sensitive("40HQ")
     assert not is_case_sensitive("Proforma invoice") and not is_case_sensitive("1688")
+
+
+def test_a_matcher_answers_the_same_whatever_it_has_seen() -> None:
+    """It remembers which names each word can start; a word in another context is judged anew."""
+    texts = [
+        "pre orders, then a pre-shipment inspection",
+        "Alibaba, Alibaba.com and Alibaba Trade Assurance",
+        "an inspection; inspections; an L/C, an LC, lc",
+        "pre-shipment inspection and Pre Shipment Inspections",
+    ]
+    shared = build_matcher(TERMS)
+    for _ in range(2):
+        for text in texts:
+            found = [(m.start, m.end, m.entry.term) for m in shared.finditer(text)]
+            assert found == [(m.start, m.end, m.entry.term) for m in build_matcher(TERMS).finditer(text)]
+
+
+def mention_forms(variant: str) -> set[str]:
+    """Ways a text may write a name: as is, in other cases, plural, hyphens dropped or spaced."""
+    forms = {variant, variant.lower(), variant.upper(), variant.title()}
+    forms |= {form + suffix for form in set(forms) for suffix in ("s", "es")}
+    forms |= {form.replace("-", "") for form in forms} | {form.replace("-", " ") for form in forms}
+    if variant.endswith("y"):
+        forms.add(variant[:-1] + "ies")
+    return forms
+
+
+def test_a_mention_always_starts_with_a_word_its_name_accepts() -> None:
+    """Only words that pass ``first_word_test`` are tried, so it must pass every real mention."""
+    entries, _ = load_glossary(PROJECT / "source" / "glossary.yaml")
+    tried = 0
+    for entry in entries:
+        for variant in entry.variants:
+            first_word = re.match(r"\w+", variant)
+            assert first_word is not None
+            test, whole = first_word_test(variant, first_word.group())
+            pattern = re.compile(variant_pattern(variant) + r"(?![\w-])")
+            for form in mention_forms(variant):
+                text = f"see {form}, then"
+                if pattern.match(text, 4):
+                    tried += 1
+                    word = re.match(r"\w+", form)
+                    assert word is not None
+                    accepted = test.fullmatch(word.group()) if whole else test.match(word.group())
+                    assert accepted, (variant, form)
+    assert tried > 500
 
 
 def test_a_glossary_without_entries_matches_nothing() -> None:
