@@ -267,8 +267,9 @@
   }
 
   class SearchPage {
-    constructor(mount, pagefind, reader, root) {
+    constructor(mount, pagefind, reader, root, early) {
       this.mount = mount;
+      this.early = early;
       this.pagefind = pagefind;
       this.reader = reader;
       this.root = root;
@@ -334,9 +335,7 @@
     }
 
     filters() {
-      const filters = {};
-      for (const key of ["tag", "year"]) if (this.selected[key].size) filters[key] = { any: [...this.selected[key]] };
-      return filters;
+      return filtersOf((key) => [...this.selected[key]]);
     }
 
     remember(query) {
@@ -361,15 +360,17 @@
         return;
       }
       performance.mark("kb-search:query");
-      const { units, corrections, common } = await this.reader.analyse(query);
-      performance.mark("kb-search:read");
-      const ranked = await rank(this.pagefind, this.reader, units, this.filters());
-      performance.mark("kb-search:ranked");
-      const first = await this.load(ranked, units, 0);
+      const filters = this.filters();
+      const key = JSON.stringify([query, filters]);
+      // The page's first query was started while the page was still loading.
+      const early = this.early && this.early.key === key ? this.early.promise : null;
+      this.early = null;
+      const found = await (early || answer(this.pagefind, this.reader, query, filters));
+      const { units, corrections, common, ranked, loaded } = found;
       if (serial !== this.serial) return; // a newer query is on its way
       this.units = units;
       this.ranked = ranked;
-      this.shown = first.length;
+      this.shown = loaded.length;
       const count = ranked.length;
       this.message.textContent = `${count} ${count === 1 ? "result" : "results"} for ${query}`;
       if (corrections.length) {
@@ -380,27 +381,20 @@
         const words = common.map((word) => `“${word}”`).join(", ");
         this.message.append(element("span", "kb-search-common", ` (left out, in most posts: ${words})`));
       }
-      this.list.replaceChildren(...first);
+      const words = searchWords(units);
+      this.list.replaceChildren(...loaded.map((data) => this.result(data, words)));
       this.more.hidden = this.shown >= ranked.length;
       performance.mark("kb-search:shown");
     }
 
-    /** The result items of one page of ranked posts, their fragments loaded. */
-    async load(ranked, units, from) {
-      const page = ranked.slice(from, from + PAGE_SIZE);
-      const loaded = await Promise.all(page.map((entry) => entry.lead.data()));
-      const words = [...new Set(units.flatMap((unit) => unit.searches.flatMap(wordsOf)))].filter(
-        (word) => word.length > 2 && !isChinese(word),
-      );
-      return loaded.map((data) => this.result(data, words));
-    }
-
     async showMore() {
       const serial = this.serial;
-      const items = await this.load(this.ranked, this.units, this.shown);
+      const page = this.ranked.slice(this.shown, this.shown + PAGE_SIZE);
+      const loaded = await Promise.all(page.map((entry) => entry.lead.data()));
       if (serial !== this.serial) return;
-      this.shown += items.length;
-      this.list.append(...items);
+      const words = searchWords(this.units);
+      this.shown += loaded.length;
+      this.list.append(...loaded.map((data) => this.result(data, words)));
       this.more.hidden = this.shown >= this.ranked.length;
     }
 
@@ -427,34 +421,74 @@
     }
   }
 
-  /** Start the page: Pagefind and the query data, or Sphinx's own search when they are missing. */
+  /** Pagefind's filters for the selected values of each facet. */
+  function filtersOf(selected) {
+    const filters = {};
+    for (const key of ["tag", "year"]) {
+      const values = selected(key);
+      if (values.length) filters[key] = { any: values };
+    }
+    return filters;
+  }
+
+  /** The words of a query's searches, marked in the excerpts. */
+  function searchWords(units) {
+    return [...new Set(units.flatMap((unit) => unit.searches.flatMap(wordsOf)))].filter(
+      (word) => word.length > 2 && !isChinese(word),
+    );
+  }
+
+  /** Everything the first page of a query's results needs: its reading, ranking and fragments. */
+  async function answer(pagefind, reader, query, filters) {
+    const analysis = await reader.analyse(query);
+    performance.mark("kb-search:read");
+    const ranked = await rank(pagefind, reader, analysis.units, filters);
+    performance.mark("kb-search:ranked");
+    const loaded = await Promise.all(ranked.slice(0, PAGE_SIZE).map((entry) => entry.lead.data()));
+    return { ...analysis, ranked, loaded };
+  }
+
+  // Pagefind, the query data and the address's query start loading with the page itself, not
+  // after it: the script is in the page's head and knows the site's root from its data-root.
+  const script = document.currentScript;
+  const root = new URL((script && script.dataset.root) || "./", document.baseURI);
+  const dataUrl = new URL("kb-search/", root);
+  performance.mark("kb-search:start");
+  const boot = Promise.all([
+    import(new URL("pagefind/pagefind.js", root).href).then(async (pagefind) => {
+      await pagefind.options({ baseUrl: root.pathname, excerptLength: 24, noWorker: true });
+      await pagefind.init();
+      return pagefind;
+    }),
+    fetch(new URL("terms.json", dataUrl)).then((response) => {
+      if (!response.ok) throw new Error(`terms.json: ${response.status}`);
+      return response.json();
+    }),
+  ]).then(([pagefind, terms]) => {
+    performance.mark("kb-search:ready");
+    return { pagefind, reader: new QueryReader(terms, dataUrl) };
+  });
+  const params = new URLSearchParams(window.location.search);
+  const firstQuery = (params.get("q") || "").trim();
+  const firstFilters = filtersOf((key) => params.getAll(key));
+  const early = firstQuery
+    ? {
+        key: JSON.stringify([firstQuery, firstFilters]),
+        promise: boot.then(({ pagefind, reader }) => answer(pagefind, reader, firstQuery, firstFilters)),
+      }
+    : null;
+  if (early) early.promise.catch(() => {}); // reported by start() through boot
+
+  /** Show the page: Pagefind's answers, or Sphinx's own search when the bundle is missing. */
   async function start() {
     if (document.readyState === "loading") {
       await new Promise((resolve) => document.addEventListener("DOMContentLoaded", resolve, { once: true }));
     }
     const mount = document.getElementById("kb-search");
     if (!mount) return;
-    const root = new URL(mount.dataset.root || "./", document.baseURI);
-    const dataUrl = new URL("kb-search/", root);
-    performance.mark("kb-search:start");
+    let loaded;
     try {
-      const loading = import(new URL("pagefind/pagefind.js", root).href).then(async (pagefind) => {
-        await pagefind.options({ baseUrl: root.pathname, excerptLength: 24, noWorker: true });
-        await pagefind.init();
-        return pagefind;
-      });
-      const reading = fetch(new URL("terms.json", dataUrl)).then((response) => {
-        if (!response.ok) throw new Error(`terms.json: ${response.status}`);
-        return response.json();
-      });
-      const [pagefind, terms] = await Promise.all([loading, reading]);
-      performance.mark("kb-search:ready");
-      const page = new SearchPage(mount, pagefind, new QueryReader(terms, dataUrl), root);
-      const fallback = document.querySelector(".bd-search-container");
-      if (fallback) fallback.hidden = true;
-      mount.hidden = false;
-      await page.start();
-      window.kbSearch = { reader: page.reader, page };
+      loaded = await boot;
     } catch (error) {
       // No bundle (a build without the indexing step): Sphinx's own search answers.
       console.info("[Sourcebook] Pagefind index not available, using Sphinx's search:", error);
@@ -462,7 +496,14 @@
       const index = document.createElement("script");
       index.src = new URL("searchindex.js", root).href;
       document.head.append(index);
+      return;
     }
+    const page = new SearchPage(mount, loaded.pagefind, loaded.reader, root, early);
+    const fallback = document.querySelector(".bd-search-container");
+    if (fallback) fallback.hidden = true;
+    mount.hidden = false;
+    await page.start();
+    window.kbSearch = { reader: page.reader, page };
   }
 
   window.kbSearchReady = start();
