@@ -21,6 +21,7 @@ from sourcebook.reader import setup_reader
 from sourcebook.redirects import setup_redirects
 from sourcebook.related import setup_related
 from sourcebook.search import setup_search
+from sourcebook.search_words import setup_search_words
 from sourcebook.tags import setup_tags
 from sourcebook.term_links import setup_term_links
 
@@ -53,3 +54,4 @@ def setup_extension(app: Sphinx) -> None:
     setup_feeds(app)
     setup_redirects(app)
     setup_search(app)
+    setup_search_words(app)

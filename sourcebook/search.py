@@ -30,7 +30,6 @@ from sourcebook.frontmatter import format_date
 from sourcebook.glossary import mentions_of
 from sourcebook.glossary_data import GlossaryEntry
 from sourcebook.posts import get_domain, is_post
-from sourcebook.search_corpus import write_search_data
 from sourcebook.search_query import SEARCH_DATA, terms_payload
 from sourcebook.term_links import term_glossary
 
@@ -156,7 +155,6 @@ def build_search_index(outdir: Path | str) -> int:
         return result.returncode or 1
     languages = json.loads(entry.read_text(encoding="utf-8")).get("languages", {})
     pages = sum(int(language.get("page_count", 0)) for language in languages.values())
-    write_search_data(site)
     print(f"sourcebook.search: indexed {pages} page(s) into {site / BUNDLE}")
     return 0
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sourcebook.search_corpus import SearchedPost, indexed_stems, load_corpus, post_text, query_stems, stems
+from sourcebook.search_corpus import SearchedPost, indexed_stems, post_text, query_stems, stems, update_corpus
 from sourcebook.search_query import (
     SEARCH_DATA,
     Analysis,
@@ -63,7 +63,7 @@ class Searcher:
         self.site = site
         folder = site / SEARCH_DATA
         terms = json.loads((folder / "terms.json").read_text(encoding="utf-8"))
-        self.posts = load_corpus(site)
+        self.posts = update_corpus(site)
         self.average_length = sum(post.length for post in self.posts) / len(self.posts) if self.posts else 1.0
         self._texts: dict[str, str] = {}
         self.document_frequency: Counter[str] = Counter()

@@ -1,17 +1,12 @@
-"""The searched text of a built site, read back from its HTML for typos and the command line.
+"""The searched text of a built site, read back from its HTML for ``sourcebook search``.
 
-After Sphinx, the indexing step (``python -m sourcebook.search``) reads every page that
-Pagefind indexes (the ``data-pagefind-body`` element of each post), leaving out what Pagefind
-leaves out, and writes into ``kb-search/``:
-
-* ``words/<letter>.json``: every longer word of the posts and how many posts contain it,
-  which the search page loads, one letter at a time, to correct a typo;
-* ``corpus.json.gz``: each post's title, date, tags, address and sections (heading, anchor,
-  text) with its weighted stems, which ``sourcebook search`` ranks without a browser. It is
-  never downloaded by the search page.
-
-Reading the HTML, rather than the sources, means the command line searches exactly the text
-the browser searches, glossary names included.
+The command line ranks the posts as Pagefind does, so it reads what Pagefind indexes: the
+``data-pagefind-body`` element of each post page, leaving out what Pagefind leaves out (the
+post's header, related answers, backlinks, heading anchors) and keeping the hidden list of
+glossary names. Each post becomes its title, date, tags, address and sections (heading,
+anchor, text) with its heading-weighted stems, kept in ``kb-search/corpus.json.gz`` with each
+page file's time and size: the next search reads only the pages written since. The browser
+never downloads that file.
 """
 
 from __future__ import annotations
@@ -28,14 +23,13 @@ from typing import Any
 
 import snowballstemmer  # type: ignore[import-untyped]  # Sphinx's stemmer, untyped
 
-from sourcebook.search_query import DATA_VERSION, SEARCH_DATA, normalise, word_counts, words_of
+from sourcebook.search_query import DATA_VERSION, SEARCH_DATA, normalise, words_of
 
 #: Classes of elements whose text is not searched (as Pagefind's ``--exclude-selectors``).
 SKIPPED_CLASSES = frozenset({"kb-post-header", "kb-related", "kb-backlinks", "headerlink"})
 #: How much a word in a heading counts, by level, against 1 in the text (Pagefind's weights).
 HEADING_WEIGHTS = {1: 7, 2: 6, 3: 5, 4: 4, 5: 3, 6: 2}
 CORPUS_FILE = "corpus.json.gz"
-WORDS_FOLDER = "words"
 _VOID = frozenset(
     {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "wbr"}
 )
@@ -241,30 +235,30 @@ def post_text(post: SearchedPost) -> str:
     return " ".join([*(f"{section['title']} {section['text']}" for section in post.sections), post.terms])
 
 
-def write_search_data(site: Path) -> int:
-    """Write ``words/`` and ``corpus.json.gz`` for a built site; returns the number of posts."""
-    folder = site / SEARCH_DATA
-    pages = list(read_site(site, _known_pages(folder / CORPUS_FILE)))
+def update_corpus(site: Path) -> list[SearchedPost]:
+    """The searched posts of a built site, read from its pages, kept in ``corpus.json.gz``.
+
+    Only pages changed since the file was written are read again; the file is rewritten
+    when anything changed.
+    """
+    path = site / SEARCH_DATA / CORPUS_FILE
+    known = _known_pages(path)
+    pages = list(read_site(site, known))
     posts = [post for _, _, post in pages if post is not None]
-    words_folder = folder / WORDS_FOLDER
-    words_folder.mkdir(parents=True, exist_ok=True)
-    shards = word_counts(post_text(post) for post in posts)
-    for stale in words_folder.glob("*.json"):
-        if stale.stem not in shards:
-            stale.unlink()
-    for letter, counts in sorted(shards.items()):
-        _write_if_changed(
-            words_folder / f"{letter}.json", json.dumps(dict(sorted(counts.items())), ensure_ascii=False)
-        )
-    payload = {
-        "version": DATA_VERSION,
-        "posts": [asdict(post) for post in posts],
-        # What each page file was when read, so that the next run reads only changed pages.
-        "files": {url: [*signature, post is not None] for url, signature, post in pages},
-    }
-    data = gzip.compress(json.dumps(payload, ensure_ascii=False).encode("utf-8"), mtime=0)
-    _write_if_changed(folder / CORPUS_FILE, data)
-    return len(posts)
+    unchanged = len(pages) == len(known) and all(
+        known.get(url, ((0, 0), None))[0] == signature for url, signature, _ in pages
+    )
+    if not unchanged:
+        payload = {
+            "version": DATA_VERSION,
+            "posts": [asdict(post) for post in posts],
+            # What each page file was when read, so that the next run reads only changed pages.
+            "files": {url: [*signature, post is not None] for url, signature, post in pages},
+        }
+        data = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        _write_if_changed(path, gzip.compress(data, compresslevel=5, mtime=0))
+    return posts
 
 
 def _write_if_changed(path: Path, content: str | bytes) -> None:
@@ -291,13 +285,3 @@ def _known_pages(corpus: Path) -> dict[str, tuple[Signature, SearchedPost | None
         for url, (mtime, size, is_post) in data.get("files", {}).items()
         if not is_post or url in posts
     }
-
-
-def load_corpus(site: Path) -> list[SearchedPost]:
-    """The posts of a built and indexed site; FileNotFoundError when it was not indexed."""
-    data = json.loads(gzip.decompress((site / SEARCH_DATA / CORPUS_FILE).read_bytes()))
-    if data.get("version") != DATA_VERSION:
-        raise ValueError(
-            f"{site / SEARCH_DATA / CORPUS_FILE} was written by another version: index the site again"
-        )
-    return [SearchedPost(**post) for post in data["posts"]]

@@ -26,11 +26,11 @@ even when it does not contain every word ("can the factory keep my mould after t
 The browser gets each unit's scores from Pagefind; ``sourcebook search``
 (:mod:`sourcebook.search_command`) computes them the way Pagefind does.
 
-``SEARCH_DATA`` is the folder of the built site that holds the data: ``terms.json`` (written
-by the Sphinx build: glossary names, stop words, number of posts), ``words/<letter>.json``
-(the posts' longer words and how many posts contain each) and ``corpus.json.gz`` (the posts'
-text, for the command line; never downloaded by the browser), the last two written by the
-indexing step after Sphinx.
+``SEARCH_DATA`` is the folder of the built site that holds the data, written by the Sphinx
+build: ``terms.json`` (glossary names, stop words, number of posts) and ``words/<letter>.json``
+(the posts' words and how many posts contain each, :mod:`sourcebook.search_words`). The
+command line also keeps ``corpus.json.gz`` there (:mod:`sourcebook.search_corpus`), which the
+browser never downloads.
 """
 
 from __future__ import annotations
@@ -38,7 +38,6 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -294,12 +293,3 @@ def terms_payload(entries: Iterable[tuple[str, Iterable[str]]], posts: int) -> d
         "stopWords": sorted(STOP_WORDS),
         "concepts": concepts,
     }
-
-
-def word_counts(texts: Iterable[str]) -> dict[str, Counter[str]]:
-    """For ``words/<letter>.json``: per letter, each listed word and how many texts contain it."""
-    shards: dict[str, Counter[str]] = {}
-    for text in texts:
-        for word in {word for word in words_of(normalise(text)) if len(word) >= LISTED_MIN_LENGTH}:
-            shards.setdefault(letter_of(word), Counter())[word] += 1
-    return shards

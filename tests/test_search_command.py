@@ -11,7 +11,7 @@ import pytest
 
 from sourcebook.cli import main
 from sourcebook.search import build_search_index
-from sourcebook.search_corpus import load_corpus, read_page
+from sourcebook.search_corpus import read_page, update_corpus
 
 from browser import build_html
 
@@ -98,7 +98,7 @@ def test_an_unbuilt_site_exits_2(site: Callable[[str], Path], capsys: pytest.Cap
 
 
 def test_the_corpus_is_the_searched_text_of_posts(searched_site: Path) -> None:
-    posts = {post.url: post for post in load_corpus(searched_site / "_build" / "html")}
+    posts = {post.url: post for post in update_corpus(searched_site / "_build" / "html")}
     assert len(posts) == 8  # posts only, as Pagefind
     credit = posts["source/posts/credit.html"]
     assert credit.title == "Is it worth paying through the bank for a large order?"
@@ -126,25 +126,35 @@ def test_pages_without_a_searched_body_are_skipped() -> None:
     assert [section["text"] for section in page.sections] == ["Text <here>"]
 
 
-def test_indexing_again_reads_only_the_pages_that_changed(
+def test_searching_again_reads_only_the_pages_that_changed(
     searched_site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import sourcebook.search_corpus as corpus
 
     site = tmp_path / "html"
     shutil.copytree(searched_site / "_build" / "html", site)  # times are kept
-    assert corpus.write_search_data(site) == 8
+    assert len(corpus.update_corpus(site)) == 8
     read: list[str] = []
     real_read_page = corpus.read_page
     monkeypatch.setattr(corpus, "read_page", lambda html, url: read.append(url) or real_read_page(html, url))
-    assert corpus.write_search_data(site) == 8
+    assert len(corpus.update_corpus(site)) == 8
     assert read == []  # nothing changed, nothing read
     page = site / "source" / "posts" / "moq.html"
     page.write_text(page.read_text(encoding="utf-8").replace("combine colours", "mix colours"), "utf-8")
-    assert corpus.write_search_data(site) == 8
+    posts = corpus.update_corpus(site)
     assert read == ["source/posts/moq.html"]
-    moq = next(post for post in load_corpus(site) if post.url == "source/posts/moq.html")
+    moq = next(post for post in posts if post.url == "source/posts/moq.html")
     assert "mix colours" in " ".join(section["text"] for section in moq.sections)
     # A page deleted since is gone from the corpus.
     (site / "source" / "posts" / "shipping.html").unlink()
-    assert corpus.write_search_data(site) == 7
+    assert len(corpus.update_corpus(site)) == 7
+
+
+def test_a_site_built_without_the_index_is_searched_too(
+    site: Callable[[str], Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The command line needs the build's data files, not Pagefind's bundle."""
+    unindexed = site("search")
+    assert "WARNING" not in build_html(unindexed, unindexed / "_build" / "html")
+    assert search(unindexed, "letter of credit", "--json") == 0
+    assert json.loads(capsys.readouterr().out)["results"][0]["path"] == "source/posts/credit.html"

@@ -13,7 +13,6 @@ from sourcebook.search_query import (
     letter_of,
     terms_payload,
     within_one_edit,
-    word_counts,
     words_of,
 )
 
@@ -128,13 +127,9 @@ def test_stop_words_go_unless_nothing_else_is_left() -> None:
     assert {"how", "much", "should", "the"} <= STOP_WORDS
 
 
-def test_terms_payload_and_word_counts() -> None:
+def test_terms_payload() -> None:
     payload = terms_payload([("Letter of credit", ["Letter of credit", "L/C", "L/C", "信用证"])], posts=3)
     assert payload["posts"] == 3
     names = ["letter of credit", "l/c", "信用证"]
     assert payload["concepts"] == [{"term": "Letter of credit", "names": names}]
     assert payload["stopWords"] == sorted(STOP_WORDS)
-    counts = word_counts(["Deposit, deposit and DEFECTS", "a deposit", "tiny", "on"])
-    assert counts["d"] == {"deposit": 2, "defects": 1}
-    assert counts["t"] == {"tiny": 1}
-    assert "o" not in counts  # two-letter words are not listed
