@@ -117,10 +117,24 @@ def write_query_terms(app: Sphinx, exception: BaseException | None) -> None:
     posts = sum(1 for post in get_domain(app.env).posts.values() if not post.draft)
     folder = Path(app.outdir) / SEARCH_DATA
     folder.mkdir(parents=True, exist_ok=True)
-    text = json.dumps(terms_payload(entries, posts), ensure_ascii=False, separators=(",", ":"))
+    payload = terms_payload(entries, posts)
+    payload["postsDir"] = app.config.kb_posts_dir  # where the indexing step finds the posts' pages
+    text = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
     target = folder / "terms.json"
     if not target.is_file() or target.read_text(encoding="utf-8") != text:
         target.write_text(text, encoding="utf-8")
+
+
+def _posts_glob(site: Path) -> list[str]:
+    """Pagefind's ``--glob`` for the posts' pages, the only ones it indexes: it then skips
+    parsing the rest (a redirect page per post, tag pages…). Every page when unknown."""
+    try:
+        posts_dir = str(
+            json.loads((site / SEARCH_DATA / "terms.json").read_text(encoding="utf-8"))["postsDir"]
+        )
+    except (OSError, ValueError, KeyError):
+        return []
+    return ["--glob", f"{posts_dir.strip('/')}/**/*.html"] if posts_dir.strip("/") else []
 
 
 def build_search_index(outdir: Path | str) -> int:
@@ -143,6 +157,7 @@ def build_search_index(outdir: Path | str) -> int:
         ", ".join(NOT_INDEXED),
         # Errors only: Pagefind otherwise lists the theme's HTML fragments in _static/.
         "--silent",
+        *_posts_glob(site),
     ]
     try:
         result = subprocess.run(command, check=False)
