@@ -62,7 +62,7 @@
       this.commonShare = terms.commonShare;
       this.stopWords = new Set(terms.stopWords);
       this.dataUrl = dataUrl;
-      this.shards = new Map();
+      this.shards = shardCache;
       this.nameWords = new Set();
       this.chinese = [];
       this.latin = [];
@@ -78,15 +78,7 @@
     }
 
     words(letter) {
-      if (!this.shards.has(letter)) {
-        this.shards.set(
-          letter,
-          fetch(new URL(`words/${letter}.json`, this.dataUrl))
-            .then((response) => (response.ok ? response.json() : {}))
-            .catch(() => ({})),
-        );
-      }
-      return this.shards.get(letter);
+      return fetchShard(this.dataUrl, letter);
     }
 
     /** A glossary name as searched: without its stop words, each a large part of the index. */
@@ -438,14 +430,29 @@
     );
   }
 
-  /** Everything the first page of a query's results needs: its reading, ranking and fragments. */
+  /** Everything the first page of a query's results needs: its reading, ranking and fragments.
+   * ``pagefind`` may still be loading: the query is read (its words fetched) meanwhile. */
   async function answer(pagefind, reader, query, filters) {
     const analysis = await reader.analyse(query);
     performance.mark("kb-search:read");
-    const ranked = await rank(pagefind, reader, analysis.units, filters);
+    const ranked = await rank(await pagefind, reader, analysis.units, filters);
     performance.mark("kb-search:ranked");
     const loaded = await Promise.all(ranked.slice(0, PAGE_SIZE).map((entry) => entry.lead.data()));
     return { ...analysis, ranked, loaded };
+  }
+
+  /** The words of the posts beginning with a letter, fetched once per page. */
+  const shardCache = new Map();
+  function fetchShard(dataUrl, letter) {
+    if (!shardCache.has(letter)) {
+      shardCache.set(
+        letter,
+        fetch(new URL(`words/${letter}.json`, dataUrl))
+          .then((response) => (response.ok ? response.json() : {}))
+          .catch(() => ({})),
+      );
+    }
+    return shardCache.get(letter);
   }
 
   // Pagefind, the query data and the address's query start loading with the page itself, not
@@ -454,27 +461,28 @@
   const root = new URL((script && script.dataset.root) || "./", document.baseURI);
   const dataUrl = new URL("kb-search/", root);
   performance.mark("kb-search:start");
-  const boot = Promise.all([
-    import(new URL("pagefind/pagefind.js", root).href).then(async (pagefind) => {
-      await pagefind.options({ baseUrl: root.pathname, excerptLength: 24, noWorker: true });
-      await pagefind.init();
-      return pagefind;
-    }),
-    fetch(new URL("terms.json", dataUrl)).then((response) => {
-      if (!response.ok) throw new Error(`terms.json: ${response.status}`);
-      return response.json();
-    }),
-  ]).then(([pagefind, terms]) => {
+  const pagefindReady = import(new URL("pagefind/pagefind.js", root).href).then(async (pagefind) => {
+    await pagefind.options({ baseUrl: root.pathname, excerptLength: 24, noWorker: true });
+    await pagefind.init();
+    return pagefind;
+  });
+  const readerReady = fetch(new URL("terms.json", dataUrl)).then(async (response) => {
+    if (!response.ok) throw new Error(`terms.json: ${response.status}`);
+    return new QueryReader(await response.json(), dataUrl);
+  });
+  const boot = Promise.all([pagefindReady, readerReady]).then(([pagefind, reader]) => {
     performance.mark("kb-search:ready");
-    return { pagefind, reader: new QueryReader(terms, dataUrl) };
+    return { pagefind, reader };
   });
   const params = new URLSearchParams(window.location.search);
   const firstQuery = (params.get("q") || "").trim();
+  // The words files the first query will need, fetched before the rules that pick them arrive.
+  for (const word of wordsOf(normalise(firstQuery))) if (word.length >= 3) fetchShard(dataUrl, letterOf(word));
   const firstFilters = filtersOf((key) => params.getAll(key));
   const early = firstQuery
     ? {
         key: JSON.stringify([firstQuery, firstFilters]),
-        promise: boot.then(({ pagefind, reader }) => answer(pagefind, reader, firstQuery, firstFilters)),
+        promise: readerReady.then((reader) => answer(pagefindReady, reader, firstQuery, firstFilters)),
       }
     : null;
   if (early) early.promise.catch(() => {}); // reported by start() through boot
