@@ -11,6 +11,7 @@ from __future__ import annotations
 import bisect
 import json
 import math
+import re
 import sys
 from collections import Counter
 from collections.abc import Sequence
@@ -243,6 +244,14 @@ def _snippet(text: str, wanted: set[str], chinese: Sequence[str]) -> str:
     return ("… " if start else "") + " ".join(shown) + (" …" if start + SNIPPET_WORDS < len(words) else "")
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def _printable(text: str) -> str:
+    """Post text for a terminal: control characters (escape sequences) from frontmatter removed."""
+    return _CONTROL.sub("", text)
+
+
 def hit_json(hit: Hit) -> dict[str, Any]:
     anchor = f"#{hit.section['anchor']}" if hit.section else ""
     return {
@@ -300,9 +309,11 @@ def run_search(
     width = len(str(len(hits)))
     for number, hit in enumerate(hits, 1):
         data = hit_json(hit)
-        print(f"{number:>{width}}. {hit.post.title}" + (f"  ({hit.post.date})" if hit.post.date else ""))
+        title = _printable(hit.post.title) + (f"  ({_printable(hit.post.date)})" if hit.post.date else "")
+        print(f"{number:>{width}}. {title}")
         indent = " " * (width + 2)
-        print(f"{indent}{data['url']}" + (f"  § {hit.section['title']}" if hit.section else ""))
+        section = f"  § {_printable(hit.section['title'])}" if hit.section else ""
+        print(f"{indent}{_printable(data['url'])}{section}")
         if hit.snippet:
-            print(f"{indent}{hit.snippet}")
+            print(f"{indent}{_printable(hit.snippet)}")
     return 0

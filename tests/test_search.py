@@ -253,3 +253,39 @@ def test_the_page_reads_queries_as_the_command_line_does(browser: Browser, base:
             "common": list(analysis.common),
         }, query
     page.close()
+
+
+HOSTILE = """---
+title: "<img src=x onerror=\\"window.pwned=1\\"> Zeppelin & \\"deposit\\" </script> \\e[31mred"
+date: '2020-02-02'
+tags: ['<b>bold</b>']
+---
+
+A zeppelin deposit, paid <b>up front</b>.
+"""
+
+
+def test_frontmatter_lands_in_results_as_text(
+    browser: Browser, site: Callable[[str], Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A title or tag written as HTML is shown as text, by the page and by the command line."""
+    from sourcebook.cli import main as cli
+
+    srcdir = site("search")
+    (srcdir / "source" / "posts" / "hostile.md").write_text(HOSTILE, encoding="utf-8")
+    outdir = srcdir / "_build" / "html"
+    build_html(srcdir, outdir)
+    assert build_search_index(outdir) == 0
+    title = '<img src=x onerror="window.pwned=1"> Zeppelin & "deposit" </script> \x1b[31mred'
+    with serve(outdir) as url:
+        page = browser.new_page()
+        page.goto(url + "search.html?q=zeppelin&tag=%3Cb%3Ebold%3C%2Fb%3E")
+        expect(page.locator(LINK)).to_have_text([title])
+        expect(page.locator(".kb-search-facet-tag label", has_text="<b>bold</b>")).to_have_count(1)
+        assert page.locator(".kb-search img, .kb-search b").count() == 0
+        assert page.evaluate("() => window.pwned") is None
+        page.close()
+    assert cli(["--site", str(srcdir), "search", "zeppelin"]) == 0
+    printed = capsys.readouterr().out
+    assert "\x1b" not in printed  # no escape sequence reaches the terminal
+    assert '1. <img src=x onerror="window.pwned=1"> Zeppelin & "deposit" </script> [31mred' in printed
