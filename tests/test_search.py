@@ -289,3 +289,21 @@ def test_frontmatter_lands_in_results_as_text(
     printed = capsys.readouterr().out
     assert "\x1b" not in printed  # no escape sequence reaches the terminal
     assert '1. <img src=x onerror="window.pwned=1"> Zeppelin & "deposit" </script> [31mred' in printed
+
+
+def test_results_link_right_under_a_path_prefix(browser: Browser, indexed: Path, tmp_path: Path) -> None:
+    """On Read the Docs the site lives under /en/latest/: result links keep that prefix."""
+    prefix = tmp_path / "host" / "en" / "latest"
+    prefix.parent.mkdir(parents=True)
+    prefix.symlink_to(indexed, target_is_directory=True)
+    with serve(tmp_path / "host") as url:
+        page = browser.new_page()
+        page.goto(url + "en/latest/search.html?q=shorter+payment+term")
+        first = page.locator(RESULT).first
+        expect(first.locator(LINK)).to_have_attribute("href", url + "en/latest/source/posts/deposit.html")
+        expect(first.locator(".kb-search-result-section")).to_have_attribute(
+            "href", url + "en/latest/source/posts/deposit.html#when-the-factory-wants-more"
+        )
+        first.locator(LINK).click()
+        expect(page.locator("h1").first).to_contain_text("How much should I pay up front?")
+        page.close()

@@ -393,7 +393,8 @@
     result(data, words) {
       const item = element("li", "kb-search-result");
       const link = element("a", "kb-search-result-link", data.meta.title || data.url);
-      link.href = new URL(data.url.replace(/^\//, ""), this.root).href;
+      // Pagefind's addresses start with its baseUrl, the site's path ("/en/latest/…").
+      link.href = new URL(data.url, this.root).href;
       const heading = element("p", "kb-search-result-title");
       heading.append(link);
       item.append(heading);
@@ -403,7 +404,7 @@
       excerpt.append(excerptNodes(section ? section.excerpt : data.excerpt, words));
       if (section) {
         const sectionLink = element("a", "kb-search-result-section", `§ ${section.title}`);
-        sectionLink.href = new URL(section.url.replace(/^\//, ""), this.root).href;
+        sectionLink.href = new URL(section.url, this.root).href;
         const line = element("p", "kb-search-result-section-line");
         line.append(sectionLink);
         item.append(line);
