@@ -307,3 +307,12 @@ def test_results_link_right_under_a_path_prefix(browser: Browser, indexed: Path,
         first.locator(LINK).click()
         expect(page.locator("h1").first).to_contain_text("How much should I pay up front?")
         page.close()
+
+
+def test_a_page_opened_from_disk_falls_back_to_sphinx_search(browser: Browser, indexed: Path) -> None:
+    """Browsers do not let a file:// page load Pagefind's modules: Sphinx's own search answers."""
+    page = browser.new_page()
+    page.goto((indexed / "search.html").as_uri() + "?q=deposit")
+    expect(page.locator("#search-results li a").first).to_have_text("How much should I pay up front?")
+    expect(page.locator("#kb-search")).to_have_count(0)
+    page.close()
