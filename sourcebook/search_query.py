@@ -251,14 +251,36 @@ def analyse(query: str, data: QueryData) -> Analysis:
         common = ()
     for word in content:
         add("word", word, (word,), f"word:{word}")
+    # Words most posts contain are left out of glossary names too, when a name has others.
+    units = [
+        Unit(unit.kind, unit.text, tuple(dict.fromkeys(rare_part(search, data) for search in unit.searches)))
+        if unit.kind == "term"
+        else unit
+        for unit in units
+    ]
     return Analysis(tuple(units), tuple(corrections), common)
+
+
+def rare_part(search: str, data: QueryData) -> str:
+    """A search without its pieces whose every word most posts contain, unless nothing is left:
+    "pre-shipment inspection" is searched as "pre-shipment" where "inspection" is everywhere."""
+    chunks = search.split()
+    kept = [
+        chunk
+        for chunk in chunks
+        if not (words_of(chunk) and all(is_common(word, data) for word in words_of(chunk)))
+    ]
+    return " ".join(kept or chunks)
 
 
 def searched(name: str, data: QueryData) -> str:
     """A glossary name as searched: without its stop words ("letter credit"), which Pagefind
-    would otherwise look up too, each among the largest parts of the index."""
-    chunks = normalise(name).split()
-    kept = [chunk for chunk in chunks if "".join(words_of(chunk)) not in data.stop_words]
+    would otherwise look up too, each among the largest parts of the index, and with inner
+    punctuation dropped ("preshipment"), as Pagefind indexes such words; "pre-shipment" would
+    be searched as "pre", the start of hundreds of words, and "shipment"."""
+    chunks = ["".join(words_of(chunk)) for chunk in normalise(name).split()]
+    chunks = [chunk for chunk in chunks if chunk]
+    kept = [chunk for chunk in chunks if chunk not in data.stop_words]
     return " ".join(kept or chunks)
 
 

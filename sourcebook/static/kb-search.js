@@ -83,9 +83,17 @@
 
     /** A glossary name as searched: without its stop words, each a large part of the index. */
     searched(name) {
-      const chunks = normalise(name).split(/\s+/).filter(Boolean);
-      const kept = chunks.filter((chunk) => !this.stopWords.has(wordsOf(chunk).join("")));
+      const chunks = normalise(name)
+        .split(/\s+/)
+        .map((chunk) => wordsOf(chunk).join(""))
+        .filter(Boolean);
+      const kept = chunks.filter((chunk) => !this.stopWords.has(chunk));
       return (kept.length ? kept : chunks).join(" ");
+    }
+
+    /** Whether a word's post count is listed (and so whether it can be common). */
+    listable(word) {
+      return this.posts > 0 && word.length >= this.listedMinLength;
     }
 
     needsChecking(word) {
@@ -165,6 +173,21 @@
       if (units.length || common.length < content.length) content = content.filter((word) => !common.includes(word));
       else common = [];
       for (const word of content) add("word", word, [word], `word:${word}`);
+      // Words most posts contain are left out of glossary names too, when a name has others.
+      const termWords = units.filter((unit) => unit.kind === "term").flatMap((unit) => unit.searches.flatMap(wordsOf));
+      const letters = [...new Set(termWords.filter((word) => this.listable(word)).map(letterOf))];
+      const termShards = new Map(await Promise.all(letters.map(async (letter) => [letter, await this.words(letter)])));
+      const isCommon = (word) =>
+        this.listable(word) && ((termShards.get(letterOf(word)) || {})[word] || 0) > this.commonShare * this.posts;
+      for (const unit of units) {
+        if (unit.kind !== "term") continue;
+        const rare = unit.searches.map((search) => {
+          const chunks = search.split(" ");
+          const kept = chunks.filter((chunk) => !(wordsOf(chunk).length && wordsOf(chunk).every(isCommon)));
+          return (kept.length ? kept : chunks).join(" ");
+        });
+        unit.searches = [...new Set(rare)];
+      }
       return { units, corrections, common };
     }
   }
