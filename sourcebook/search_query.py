@@ -245,7 +245,9 @@ def analyse(query: str, data: QueryData) -> Analysis:
     if not units and not content:
         content = plain
     common = tuple(word for word in content if is_common(word, data))
-    if units or len(common) < len(content):
+    # Left out only for something rarer that some post contains: on a site of a few posts most
+    # words are "common", and a query must not be left with words no post has.
+    if units or any(word not in common and post_count(word, data) > 0 for word in content):
         content = [word for word in content if word not in common]
     else:
         common = ()
@@ -284,11 +286,16 @@ def searched(name: str, data: QueryData) -> str:
     return " ".join(kept or chunks)
 
 
+def post_count(word: str, data: QueryData) -> int:
+    """How many posts contain the word, as listed (0 for words too short to be listed)."""
+    if data.posts <= 0 or len(word) < LISTED_MIN_LENGTH:
+        return 0
+    return int(data.words_by_letter.get(letter_of(word), {}).get(word, 0))
+
+
 def is_common(word: str, data: QueryData) -> bool:
     """Whether more than ``COMMON_SHARE`` of the posts contain the word (as listed)."""
-    if data.posts <= 0 or len(word) < LISTED_MIN_LENGTH:
-        return False
-    return data.words_by_letter.get(letter_of(word), {}).get(word, 0) > COMMON_SHARE * data.posts
+    return post_count(word, data) > COMMON_SHARE * data.posts
 
 
 def idf(posts: int, matching: int) -> float:

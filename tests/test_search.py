@@ -233,6 +233,8 @@ PARITY_QUERIES = [
     "how much",
     "what is the MOQ for a first order?",
     "Pre-shipment inspection (PSI) vs. DUPRO",
+    "factory zeppelin",  # "factory" is in most posts, but nothing else is in any
+    "factory deposit",  # "factory" is left out for "deposit"
 ]
 
 

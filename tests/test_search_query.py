@@ -119,6 +119,11 @@ def test_words_in_most_posts_go_when_rarer_units_are_left() -> None:
     assert analysis.common == ()
     # Without a post count (an old terms.json), nothing is common.
     assert analyse("factory fee", data()).common == ()
+    # Nor when what is left is in no post: on a site of one post every word of it is common.
+    one_post = QueryData(concepts=(), words_by_letter={"f": {"factory": 1}, "g": {"goods": 1}}, posts=1)
+    analysis = analyse("make the factory fix the goods", one_post)
+    assert [unit.text for unit in analysis.units] == ["make", "factory", "fix", "goods"]
+    assert analysis.common == ()
 
 
 def test_stop_words_go_unless_nothing_else_is_left() -> None:

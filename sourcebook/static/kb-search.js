@@ -169,16 +169,25 @@
           this.posts > 0 && word.length >= this.listedMinLength ? this.words(letterOf(word)) : null,
         ),
       );
-      let common = content.filter((word, i) => listed[i] && (listed[i][word] || 0) > this.commonShare * this.posts);
-      if (units.length || common.length < content.length) content = content.filter((word) => !common.includes(word));
-      else common = [];
+      const count = (i) => (listed[i] && Object.prototype.hasOwnProperty.call(listed[i], content[i]) ? listed[i][content[i]] : 0);
+      let common = content.filter((word, i) => count(i) > this.commonShare * this.posts);
+      // Left out only for something rarer that some post contains: on a site of a few posts most
+      // words are "common", and a query must not be left with words no post has.
+      if (units.length || content.some((word, i) => !common.includes(word) && count(i) > 0)) {
+        content = content.filter((word) => !common.includes(word));
+      } else {
+        common = [];
+      }
       for (const word of content) add("word", word, [word], `word:${word}`);
       // Words most posts contain are left out of glossary names too, when a name has others.
       const termWords = units.filter((unit) => unit.kind === "term").flatMap((unit) => unit.searches.flatMap(wordsOf));
       const letters = [...new Set(termWords.filter((word) => this.listable(word)).map(letterOf))];
       const termShards = new Map(await Promise.all(letters.map(async (letter) => [letter, await this.words(letter)])));
-      const isCommon = (word) =>
-        this.listable(word) && ((termShards.get(letterOf(word)) || {})[word] || 0) > this.commonShare * this.posts;
+      const isCommon = (word) => {
+        const shard = termShards.get(letterOf(word)) || {};
+        const known = this.listable(word) && Object.prototype.hasOwnProperty.call(shard, word) ? shard[word] : 0;
+        return known > this.commonShare * this.posts;
+      };
       for (const unit of units) {
         if (unit.kind !== "term") continue;
         const rare = unit.searches.map((search) => {
