@@ -70,3 +70,15 @@ def test_sidebar_does_not_list_every_post(shipped_site: Path) -> None:
     sidebar = page.select_one(".bd-sidebar-primary")
     assert sidebar is not None
     assert "defective goods" not in sidebar.get_text()
+
+
+def test_the_command_line_answers_questions_about_the_seed_post(
+    shipped_site: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """On a site of one post, most words are in "most posts": questions must still find it."""
+    from sourcebook.search_command import run_search
+
+    title = "How can I force Chinese manufacturers to accept rework of defective goods?"
+    for question in ("how do I make the factory fix defective goods", "返工", "PSI", "depositt"):
+        assert run_search(shipped_site, question, limit=1) == 0, question
+        assert f"1. {title}" in capsys.readouterr().out, question
