@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import fields
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from docutils import nodes, utils
 from sphinx import addnodes
@@ -68,13 +68,13 @@ def term_glossary(env: BuildEnvironment) -> LoadedGlossary | None:
 
 
 def _never_linked(node: nodes.Element) -> bool:
-    """Whether no text inside ``node`` is ever linked: not prose, a term link, or no body."""
+    """Whether no text inside ``node`` is ever linked: not prose (term links included), or no body."""
     if isinstance(node, NOT_PROSE):
         return True
     classes = node.get("classes", ())
     if not classes:
         return False
-    return "kb-term" in classes or (isinstance(node, nodes.container) and not NOT_BODY.isdisjoint(classes))
+    return isinstance(node, nodes.container) and not NOT_BODY.isdisjoint(classes)
 
 
 def prose_texts(document: nodes.document) -> list[tuple[nodes.Text, nodes.Element]]:
@@ -154,7 +154,7 @@ class LinkTerms(SphinxTransform):
     def term_link(self, mention: str, entry: GlossaryEntry, text: nodes.Text) -> addnodes.pending_xref:
         xref = addnodes.pending_xref(
             "",
-            nodes.inline(mention, mention, classes=["kb-term"]),
+            nodes.Text(mention),  # no wrapping element: one node fewer per link, ~24 per post
             refdomain="std",
             reftype="term",
             reftarget=entry.key,
@@ -188,8 +188,9 @@ class ResolveTermLinks(SphinxPostTransform):
         for node in list(self.document.findall(addnodes.pending_xref)):
             if "kb_term" not in node:
                 continue
-            content = node[0]
-            assert isinstance(content, nodes.Element)
+            # The mention's text itself goes into the reference (Sphinx's make_refnode appends
+            # whatever node it is given).
+            content = cast("nodes.Element", node[0])
             reference = standard.resolve_xref(
                 self.env, node["refdoc"], builder, "term", node["reftarget"], node, content
             )

@@ -117,7 +117,7 @@ def test_the_term_role_works_on_any_page(glossary: SphinxTestApp) -> None:
         ("PSI", "source/glossary.html#term-psi")
     ]
     # Pages that are not posts get no automatic links.
-    assert page.select(".kb-term") == []
+    assert page.select(".kb-term-link") == []
 
 
 # --- Automatic term links ------------------------------------------------------------
@@ -132,7 +132,8 @@ def test_the_first_mention_links_to_the_glossary(glossary: SphinxTestApp) -> Non
     page = body(glossary, "source/posts/inspection")
     [link] = page.select('a[href$="#term-pre-shipment-inspection"]')
     assert link.find_parent("p").get_text().startswith("A pre-shipment inspection tells you")
-    assert link.select_one("span.kb-term") is not None
+    assert "kb-term-link" in link["class"]
+    assert link.get_text() == "pre-shipment inspection"  # the mention itself, no wrapper
     # The text around the links is whole: nothing lost, nothing added.
     assert "Book the pre-shipment\ninspection early, and read the PSI report" in page.get_text()
 
@@ -146,9 +147,9 @@ def test_the_hover_text_is_escaped(glossary: SphinxTestApp) -> None:
 def test_nothing_is_linked_in_titles_headings_links_or_code(glossary: SphinxTestApp) -> None:
     page = body(glossary, "source/posts/inspection")
     for selector in ("h1", "h2", ".kb-post-header", "code", "pre"):
-        assert all(element.select(".kb-term") == [] for element in page.select(selector)), selector
+        assert all(element.select(".kb-term-link") == [] for element in page.select(selector)), selector
     [external] = page.select('a[href="https://example.com/rework"]')
-    assert external.get_text() == "rework guide" and external.select(".kb-term") == []
+    assert external.get_text() == "rework guide" and external.select(".kb-term-link") == []
     [rework] = page.select('a[href$="#term-rework"]')
     assert rework.find_parent("p").get_text().startswith("Ask for rework")
     assert "Never link a deposit or QC here." in page.select_one("pre").get_text()
