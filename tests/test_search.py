@@ -318,3 +318,14 @@ def test_a_page_opened_from_disk_falls_back_to_sphinx_search(browser: Browser, i
     expect(page.locator("#search-results li a").first).to_have_text("How much should I pay up front?")
     expect(page.locator("#kb-search")).to_have_count(0)
     page.close()
+
+
+def test_only_the_search_page_loads_search_scripts(indexed: Path) -> None:
+    """The theme would load Sphinx's whole search index into every page's head (megabytes on a
+    large site, blocking); Sourcebook's pages load nothing for search but the search page."""
+    for other in ("index.html", "source/posts/credit.html", "source/glossary.html", "tags/payment.html"):
+        sources = [script.get("src", "") for script in page_of(indexed / other).select("script")]
+        assert not any(name in src for src in sources for name in ("searchindex.js", "searchtools.js")), other
+    search_page = [script.get("src", "") for script in page_of(indexed / "search.html").select("script")]
+    assert any("searchtools.js" in src for src in search_page)
+    assert not any("searchindex.js" in src for src in search_page)  # fetched only as the fallback
