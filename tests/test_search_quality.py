@@ -7,23 +7,32 @@ asked first, then ours, both in headless Chromium, then ``sourcebook search``.
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import Browser, expect
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
 
 from search_quality import load_queries, measure, report
+
+from browser import serve
 
 #: The issue's target, held as a floor.
 MRR_FLOOR = 0.9
 
 
 @pytest.fixture(scope="module")
-def results(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    measured = measure(tmp_path_factory.mktemp("quality"))
+def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("quality")
+
+
+@pytest.fixture(scope="module")
+def results(workdir: Path) -> dict[str, Any]:
+    measured = measure(workdir)  # builds workdir/site into workdir/html
     print(report(measured))  # shown with -s, and in the log of a failing run
     return measured
 
@@ -58,3 +67,23 @@ def test_the_command_line_finds_what_the_browser_finds(results: dict[str, Any]) 
     right = [index for index, rank in enumerate(ours["ranks"]) if rank == 1]
     assert set(right) <= set(same), [results["queries"][index]["query"] for index in set(right) - set(same)]
     assert len(same) >= 0.9 * len(ours["top"])
+
+
+def test_more_results_come_ten_at_a_time(results: dict[str, Any], workdir: Path, browser: Browser) -> None:
+    """On the 28-post site a common word matches more posts than the first page shows."""
+    with serve(workdir / "html") as url:
+        page = browser.new_page()
+        page.goto(url + "search.html?q=supplier")
+        message = page.locator(".kb-search-message")
+        expect(message).to_have_text(re.compile(r"^\d+ results for supplier"))
+        total = int(message.inner_text().split()[0])
+        assert total > 10
+        expect(page.locator(".kb-search-result")).to_have_count(10)
+        page.locator(".kb-search-more").click()
+        expect(page.locator(".kb-search-result")).to_have_count(min(total, 20))
+        more = page.locator(".kb-search-more")
+        if total > 20:
+            expect(more).to_be_visible()
+        else:
+            expect(more).to_be_hidden()
+        page.close()
