@@ -52,11 +52,17 @@ def page_url(app: Sphinx, docname: str) -> str:
 
 
 def write_if_changed(path: Path, content: bytes) -> None:
-    """Write a generated file only when its content changes, so deploy tools see real changes."""
+    """Write a generated file only when its content changes, so deploy tools see real changes.
+
+    The new content replaces the old file at once (written beside it, then renamed), so a
+    server or a second command reading the file never sees half of it.
+    """
     if path.is_file() and path.read_bytes() == content:
         return
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(content)
+    temporary = path.with_name(path.name + ".tmp")
+    temporary.write_bytes(content)
+    temporary.replace(path)
 
 
 def written_since(path: Path, moment: float) -> bool:

@@ -30,6 +30,8 @@ from sourcebook.frontmatter import format_date
 from sourcebook.glossary import mentions_of
 from sourcebook.glossary_data import GlossaryEntry
 from sourcebook.posts import get_domain, is_post
+from sourcebook.publishing import builds_website, write_if_changed
+from sourcebook.search_corpus import SKIPPED_CLASSES
 from sourcebook.search_query import SEARCH_DATA, terms_payload
 from sourcebook.term_links import term_glossary
 
@@ -39,11 +41,9 @@ if TYPE_CHECKING:
     from sphinx.application import Sphinx
     from sphinx.config import Config
 
-#: Parts of a post page that are not its text: the header (dates, tags), the lists of other
-#: posts, heading anchors. Pagefind ignores them (``--exclude-selectors``).
-NOT_INDEXED = (".kb-post-header", ".kb-related", ".kb-backlinks", ".headerlink")
-#: Builders whose pages are searched with Pagefind (not EPUB, whose pages are no website).
-SEARCHED_BUILDERS = frozenset({"html", "dirhtml"})
+#: Parts of a post page that are not its text, which Pagefind ignores (``--exclude-selectors``);
+#: the command line's reading of the pages skips the same ones.
+NOT_INDEXED = tuple(f".{name}" for name in SKIPPED_CLASSES)
 #: The bundle's folder inside the output.
 BUNDLE = "pagefind"
 TEMPLATES = Path(__file__).parent / "templates"
@@ -69,7 +69,7 @@ def glossary_names(entries: Sequence[GlossaryEntry]) -> list[str]:
 
 def mark_post(app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any) -> None:
     """Wrap a published post's body for Pagefind: its meta, filters and glossary names."""
-    if app.builder.name not in SEARCHED_BUILDERS or not is_post(pagename, app.config):
+    if not builds_website(app) or not is_post(pagename, app.config):
         return
     post = get_domain(app.env).posts.get(pagename)
     if post is None or post.draft or "body" not in context:
@@ -108,21 +108,17 @@ def write_query_terms(app: Sphinx, exception: BaseException | None) -> None:
     Written on every HTML build from the glossary and the post store, which are complete
     after incremental and parallel builds alike.
     """
-    if exception is not None or app.builder.name not in SEARCHED_BUILDERS:
+    if exception is not None or not builds_website(app):
         return
     glossary = term_glossary(app.env)
     entries = (
         [(entry.term, (*entry.variants, entry.chinese)) for entry in glossary.entries] if glossary else []
     )
     posts = sum(1 for post in get_domain(app.env).posts.values() if not post.draft)
-    folder = Path(app.outdir) / SEARCH_DATA
-    folder.mkdir(parents=True, exist_ok=True)
     payload = terms_payload(entries, posts)
     payload["postsDir"] = app.config.kb_posts_dir  # where the indexing step finds the posts' pages
     text = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
-    target = folder / "terms.json"
-    if not target.is_file() or target.read_text(encoding="utf-8") != text:
-        target.write_text(text, encoding="utf-8")
+    write_if_changed(Path(app.outdir) / SEARCH_DATA / "terms.json", text.encode("utf-8"))
 
 
 def _posts_glob(site: Path) -> list[str]:

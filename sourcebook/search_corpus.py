@@ -23,10 +23,12 @@ from typing import Any
 
 import snowballstemmer  # type: ignore[import-untyped]  # Sphinx's stemmer, untyped
 
+from sourcebook.publishing import write_if_changed
 from sourcebook.search_query import DATA_VERSION, SEARCH_DATA, normalise, words_of
 
-#: Classes of elements whose text is not searched (as Pagefind's ``--exclude-selectors``).
-SKIPPED_CLASSES = frozenset({"kb-post-header", "kb-related", "kb-backlinks", "headerlink"})
+#: Classes of elements whose text is not searched: the post's header (dates, tags), the lists
+#: of other posts, heading anchors. Pagefind skips them too (``search.NOT_INDEXED``).
+SKIPPED_CLASSES = ("kb-post-header", "kb-related", "kb-backlinks", "headerlink")
 #: How much a word in a heading counts, by level, against 1 in the text (Pagefind's weights).
 HEADING_WEIGHTS = {1: 7, 2: 6, 3: 5, 4: 4, 5: 3, 6: 2}
 CORPUS_FILE = "corpus.json.gz"
@@ -120,7 +122,7 @@ class _PageReader(HTMLParser):
         if self._skip_depth:
             return
         classes = set(attributes.get("class", "").split())
-        if classes & SKIPPED_CLASSES:
+        if not classes.isdisjoint(SKIPPED_CLASSES):
             self._skip_depth = self._depth
             return
         if "kb-search-terms" in classes:
@@ -256,19 +258,8 @@ def update_corpus(site: Path) -> list[SearchedPost]:
             "files": {url: [*signature, post is not None] for url, signature, post in pages},
         }
         data = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-        path.parent.mkdir(parents=True, exist_ok=True)
-        _write_if_changed(path, gzip.compress(data, compresslevel=5, mtime=0))
+        write_if_changed(path, gzip.compress(data, compresslevel=5, mtime=0))
     return posts
-
-
-def _write_if_changed(path: Path, content: str | bytes) -> None:
-    """Rewrite a file only when its content changes, so that unchanged files keep their time."""
-    data = content.encode("utf-8") if isinstance(content, str) else content
-    if path.is_file() and path.read_bytes() == data:
-        return
-    temporary = path.with_suffix(path.suffix + ".tmp")
-    temporary.write_bytes(data)
-    temporary.replace(path)
 
 
 def _known_pages(corpus: Path) -> dict[str, tuple[Signature, SearchedPost | None]]:

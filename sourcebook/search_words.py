@@ -20,6 +20,7 @@ from docutils import nodes
 from sphinx import addnodes
 
 from sourcebook.posts import get_domain, is_post
+from sourcebook.publishing import builds_website, write_if_changed
 from sourcebook.search_query import LISTED_MIN_LENGTH, SEARCH_DATA, letter_of, normalise, words_of
 from sourcebook.term_links import term_glossary
 
@@ -30,8 +31,6 @@ if TYPE_CHECKING:
 WORDS_CACHE = "kb-words"
 #: The folder, under ``kb-search/``, of the shards.
 WORDS_FOLDER = "words"
-#: Builders whose output gets the shards.
-SEARCHED_BUILDERS = frozenset({"html", "dirhtml"})
 
 
 def words_file(doctreedir: str | Path, docname: str) -> Path:
@@ -73,20 +72,17 @@ def word_shards(files: list[Path]) -> dict[str, dict[str, int]]:
 
 def write_word_shards(app: Sphinx, exception: BaseException | None) -> None:
     """Count the published posts' words into ``kb-search/words/`` (at ``build-finished``)."""
-    if exception is not None or app.builder.name not in SEARCHED_BUILDERS:
+    if exception is not None or not builds_website(app):
         return
     published = sorted(name for name, post in get_domain(app.env).posts.items() if not post.draft)
     shards = word_shards([words_file(app.doctreedir, name) for name in published])
     folder = Path(app.outdir) / SEARCH_DATA / WORDS_FOLDER
-    folder.mkdir(parents=True, exist_ok=True)
     for stale in folder.glob("*.json"):
         if stale.stem not in shards:
             stale.unlink()
     for letter, counts in shards.items():
-        target = folder / f"{letter}.json"
         text = json.dumps(counts, ensure_ascii=False, separators=(",", ":"))
-        if not target.is_file() or target.read_text(encoding="utf-8") != text:
-            target.write_text(text, encoding="utf-8")
+        write_if_changed(folder / f"{letter}.json", text.encode("utf-8"))
 
 
 def setup_search_words(app: Sphinx) -> None:
