@@ -162,6 +162,22 @@ def page_size(path: Path) -> float | None:
     return round(path.stat().st_size / 1024, 1) if path.is_file() else None
 
 
+def clean_builds(
+    command: Sequence[str], cwd: Path, output: Path, repeat: int
+) -> tuple[list[float], list[float], Outcome]:
+    """Run a build ``repeat`` times from an empty ``output``: wall and CPU seconds, the last outcome."""
+    runs: list[float] = []
+    cpu_runs: list[float] = []
+    outcome = None
+    for _ in range(max(1, repeat)):
+        _clean(output)
+        outcome = run_timed(command, cwd)
+        runs.append(outcome.seconds)
+        cpu_runs.append(outcome.cpu_seconds)
+    assert outcome is not None
+    return runs, cpu_runs, outcome
+
+
 def median_of(values: list[float]) -> float:
     return round(statistics.median(values), 3)
 
@@ -358,13 +374,7 @@ def measure_sourcebook(
 
 def measure_plain(plain: Path, post: dict[str, Any], jobs: str, repeat: int) -> Measure:
     command = sphinx_command(jobs)
-    runs: list[float] = []
-    cpu_runs: list[float] = []
-    for _ in range(repeat):
-        _clean(plain / "_build")
-        outcome = run_timed(command, plain)
-        runs.append(outcome.seconds)
-        cpu_runs.append(outcome.cpu_seconds)
+    runs, cpu_runs, outcome = clean_builds(command, plain, plain / "_build", repeat)
     warnings, kinds = count_warnings(outcome.stderr)
     page = plain / "_build" / "html" / Path(post["file"]).with_suffix(".html")
     return Measure(
@@ -383,13 +393,7 @@ def measure_plain(plain: Path, post: dict[str, Any], jobs: str, repeat: int) -> 
 
 def measure_mkdocs(mkdocs: Path, post: dict[str, Any], repeat: int) -> Measure:
     command = [sys.executable, "-m", "mkdocs", "build", "-q"]
-    runs: list[float] = []
-    cpu_runs: list[float] = []
-    for _ in range(repeat):
-        _clean(mkdocs / "site")
-        outcome = run_timed(command, mkdocs)
-        runs.append(outcome.seconds)
-        cpu_runs.append(outcome.cpu_seconds)
+    runs, cpu_runs, outcome = clean_builds(command, mkdocs, mkdocs / "site", repeat)
     page = mkdocs / "site" / "posts" / Path(post["file"]).stem / "index.html"
     return Measure(
         tool=MKDOCS,

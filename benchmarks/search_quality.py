@@ -40,7 +40,7 @@ from sourcebook.search import build_search_index  # noqa: E402
 from sourcebook.search_command import Searcher  # noqa: E402
 from sourcebook.slugs import slug_key  # noqa: E402
 
-from browser import launch, serve  # noqa: E402
+from browser import build_html, launch, serve  # noqa: E402
 
 
 @dataclass(frozen=True)
@@ -89,22 +89,10 @@ def make_site(target: Path) -> Path:
 
 def build(site: Path, outdir: Path) -> None:
     """Build the site's HTML with Sphinx in a child process (as ``make html`` does), strictly."""
-    command = [
-        sys.executable,
-        "-m",
-        "sphinx",
-        "--no-color",
-        "-q",
-        "-W",
-        "--keep-going",
-        "-b",
-        "html",
-        "-j",
-        "2",
-    ]
-    result = subprocess.run([*command, str(site), str(outdir)], capture_output=True, text=True, check=False)
-    if result.returncode != 0:
-        raise RuntimeError(f"the search-quality site did not build:\n{result.stderr}")
+    try:
+        build_html(site, outdir, "-W", "--keep-going", "-j", "2")
+    except subprocess.CalledProcessError as error:
+        raise RuntimeError(f"the search-quality site did not build:\n{error.stderr}") from error
 
 
 def slugs_by_page(site: Path) -> dict[str, str]:
