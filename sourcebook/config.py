@@ -39,6 +39,12 @@ class KbConfig:
     term_links_scope: str = _option("page", "Link a term's first mention per 'page' or per 'section'.")
     term_links_skip: tuple[str, ...] = _option((), "Terms or single variants that are never linked.")
     related_count: int = _option(4, "Related posts listed at the end of each post (0: none).")
+    icon_script: bool = _option(
+        False,
+        "Load the theme's Font Awesome script on every page (its icons show without it; "
+        "only icons added from JavaScript need it).",
+        "html",
+    )
 
     @classmethod
     def from_sphinx(cls, config: Config) -> KbConfig:
@@ -66,6 +72,8 @@ def validate_config(app: Sphinx, config: Config) -> None:
         config.html_baseurl = canonical
     if config.html_baseurl and not config.html_baseurl.endswith("/"):
         config.html_baseurl += "/"
+    # The page template (templates/layout.html) reads it from the context.
+    config.html_context = {**config.html_context, "kb_icon_script": config.kb_icon_script}
     # sphinxext-opengraph (pages that are not posts) follows the same address.
     if not config.ogp_site_url:
         config.ogp_site_url = config.html_baseurl

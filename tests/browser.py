@@ -43,6 +43,9 @@ def launch(playwright: Playwright) -> Browser:
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    # Connections kept open between requests, as static hosts keep them.
+    protocol_version = "HTTP/1.1"
+
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the base class's name
         """Keep test output clean."""
 

@@ -46,3 +46,25 @@ def test_landing_cards_lead_to_posts_and_back(
         page.close()
     assert (tmp_path / "landing.png").stat().st_size > 10_000
     assert (tmp_path / "post.png").stat().st_size > 10_000
+
+
+def test_theme_icons_are_drawn_without_the_icon_script(
+    browser: Browser, site: Callable[[str], Path], tmp_path: Path
+) -> None:
+    """Pages leave out Font Awesome's script (540 KB compressed); the theme's CSS and web font
+    still draw every icon of its header."""
+    outdir = tmp_path / "html"
+    build_html(site("posts"), outdir, "-D", "html_theme=sphinx_book_theme")
+    with serve(outdir) as base:
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.goto(base + "index.html")
+        assert page.evaluate("() => [...document.scripts].every((s) => !s.src.includes('fontawesome'))")
+        menu = page.get_by_role("button", name="Toggle primary sidebar").locator(".fa-bars")
+        expect(menu).to_be_visible()
+        assert menu.evaluate("(icon) => getComputedStyle(icon, '::before').content").startswith('"\uf0c9"')
+        page.evaluate("() => document.fonts.ready")
+        assert page.evaluate(
+            "() => [...document.fonts].some((face) => face.family.includes('Font Awesome')"
+            " && face.weight === '900' && face.status === 'loaded')"
+        )
+        page.close()

@@ -5,10 +5,12 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
+from sphinx.testing.util import SphinxTestApp
 
 from conftest import PROJECT
 
@@ -82,3 +84,17 @@ def test_the_command_line_answers_questions_about_the_seed_post(
     for question in ("how do I make the factory fix defective goods", "返工", "PSI", "depositt"):
         assert run_search(shipped_site, question, limit=1) == 0, question
         assert f"1. {title}" in capsys.readouterr().out, question
+
+
+def test_pages_leave_out_the_icon_script_unless_asked(
+    shipped_site: Path, site: Callable[[str], Path], build: Callable[..., SphinxTestApp]
+) -> None:
+    """Font Awesome's script is 540 KB compressed on every first visit; the theme's CSS and
+    web font already draw its icons (the browser test checks they are drawn)."""
+    for name in ("index.html", "source/posts/1_defective_goods.html", "search.html"):
+        page = BeautifulSoup((shipped_site / name).read_text(), "html.parser")
+        assert page.select_one("link[href*='pydata-sphinx-theme.css']") is not None, name
+        assert not [tag for tag in page.select("script[src]") if "fontawesome" in tag["src"]], name
+    app = build(site("posts"), confoverrides={"html_theme": "sphinx_book_theme", "kb_icon_script": True})
+    page = BeautifulSoup((Path(app.outdir) / "index.html").read_text(), "html.parser")
+    assert [tag for tag in page.select("script[src]") if "fontawesome" in tag["src"]]
