@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -54,9 +55,12 @@ def test_the_index_is_built_into_the_output(indexed: Path, capsys: pytest.Captur
     assert (indexed / "pagefind" / "pagefind-ui.js").is_file()
     size = sum(file.stat().st_size for file in (indexed / "pagefind").rglob("*") if file.is_file())
     print(f"search bundle: {size // 1024} KB")  # the UI and WebAssembly included
-    # Running it again (a rebuild) replaces the bundle: no stale index or fragments stay.
+    # Running it again after a rebuild that changed a post replaces the bundle: no stale index
+    # or fragments stay.
     stale = indexed / "pagefind" / "fragment" / "en_stale.pf_fragment"
     stale.write_bytes(b"old")
+    post = indexed / "source" / "posts" / "credit.html"
+    post.write_text(post.read_text(encoding="utf-8") + "<!-- rebuilt -->", encoding="utf-8")
     assert main([str(indexed)]) == 0
     assert "indexed 8 page(s)" in capsys.readouterr().out
     assert not stale.exists()
@@ -97,6 +101,38 @@ def test_posts_carry_pagefind_attributes(indexed: Path) -> None:
     # Pages that are not posts are not indexed.
     for other in ("index.html", "source/glossary.html", "tags/payment.html", "search.html"):
         assert page_of(indexed / other).select_one("[data-pagefind-body]") is None, other
+
+
+def test_the_index_is_kept_while_no_post_page_changes(
+    site: Callable[[str], Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Pagefind reads every post again each time (seconds on a large site): a rebuild that
+    changed no post page keeps the bundle; one changed post page, or no bundle, builds it."""
+    outdir = tmp_path / "html"
+    build_html(site("search"), outdir)
+    assert build_search_index(outdir) == 0
+    assert "indexed 8 page(s)" in capsys.readouterr().out
+    digest = outdir / "pagefind" / "sourcebook-inputs.sha256"
+    first = digest.read_text(encoding="utf-8")
+
+    landing = outdir / "index.html"
+    landing.write_text(landing.read_text(encoding="utf-8") + "<!-- edited -->", encoding="utf-8")
+    assert build_search_index(outdir) == 0
+    assert "is up to date" in capsys.readouterr().out
+    assert digest.read_text(encoding="utf-8") == first
+
+    post = outdir / "source" / "posts" / "credit.html"
+    text = post.read_text(encoding="utf-8")
+    post.write_text(text.replace("</article>", "<p>Zanzibar</p></article>", 1), encoding="utf-8")
+    assert build_search_index(outdir) == 0
+    assert "indexed 8 page(s)" in capsys.readouterr().out
+    assert digest.read_text(encoding="utf-8") != first
+
+    shutil.rmtree(outdir / "pagefind" / "fragment")  # a damaged bundle without its entry file is rebuilt too
+    (outdir / "pagefind" / "pagefind-entry.json").unlink()
+    assert build_search_index(outdir) == 0
+    assert "indexed 8 page(s)" in capsys.readouterr().out
+    assert (outdir / "pagefind" / "fragment").is_dir()
 
 
 def test_an_unindexed_build_keeps_sphinx_search(site: Callable[[str], Path], tmp_path: Path) -> None:

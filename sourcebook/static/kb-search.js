@@ -390,11 +390,26 @@
       const early = this.early && this.early.key === key ? this.early.promise : null;
       this.early = null;
       const found = await (early || answer(this.pagefind, this.reader, query, filters));
-      const { units, corrections, common, ranked, loaded } = found;
+      const { units, corrections, common, ranked, pending } = found;
       if (serial !== this.serial) return; // a newer query is on its way
       this.units = units;
       this.ranked = ranked;
-      this.shown = loaded.length;
+      this.shown = pending.length;
+      const words = searchWords(units);
+      // Each result is shown as soon as it and those above it are in: the first answer does not
+      // wait for the slowest of ten fragments. The previous results stay until then.
+      if (!pending.length) this.list.replaceChildren();
+      for (const [index, promise] of pending.entries()) {
+        const data = await promise;
+        if (serial !== this.serial) return;
+        if (index === 0) {
+          this.list.replaceChildren(this.result(data, words));
+          performance.mark("kb-search:shown");
+        } else {
+          this.list.append(this.result(data, words));
+        }
+      }
+      // The summary comes last: once it is there, the whole first page of results is.
       const count = ranked.length;
       this.message.textContent = `${count} ${count === 1 ? "result" : "results"} for ${query}`;
       if (corrections.length) {
@@ -402,13 +417,10 @@
         this.message.append(element("span", "kb-search-correction", ` (searching ${note})`));
       }
       if (common.length) {
-        const words = common.map((word) => `“${word}”`).join(", ");
-        this.message.append(element("span", "kb-search-common", ` (left out, in most posts: ${words})`));
+        const left = common.map((word) => `“${word}”`).join(", ");
+        this.message.append(element("span", "kb-search-common", ` (left out, in most posts: ${left})`));
       }
-      const words = searchWords(units);
-      this.list.replaceChildren(...loaded.map((data) => this.result(data, words)));
       this.more.hidden = this.shown >= ranked.length;
-      performance.mark("kb-search:shown");
     }
 
     async showMore() {
@@ -463,15 +475,17 @@
     );
   }
 
-  /** Everything the first page of a query's results needs: its reading, ranking and fragments.
+  /** Everything the first page of a query's results needs: its reading, ranking and fragments
+   * (as promises, in rank order).
    * ``pagefind`` may still be loading: the query is read (its words fetched) meanwhile. */
   async function answer(pagefind, reader, query, filters) {
     const analysis = await reader.analyse(query);
     performance.mark("kb-search:read");
     const ranked = await rank(await pagefind, reader, analysis.units, filters);
     performance.mark("kb-search:ranked");
-    const loaded = await Promise.all(ranked.slice(0, PAGE_SIZE).map((entry) => entry.lead.data()));
-    return { ...analysis, ranked, loaded };
+    // The first page's fragments all start loading now, in parallel.
+    const pending = ranked.slice(0, PAGE_SIZE).map((entry) => entry.lead.data());
+    return { ...analysis, ranked, pending };
   }
 
   /** The words of the posts beginning with a letter, fetched once per page. */
