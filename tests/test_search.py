@@ -293,6 +293,60 @@ def test_the_page_reads_queries_as_the_command_line_does(browser: Browser, base:
     page.close()
 
 
+def test_the_page_and_the_command_line_search_the_same_names(browser: Browser, base: str) -> None:
+    """The twins agree where a glossary name is made of words most posts contain, on data made
+    for it: the page's reader is given the same terms and word counts as the Python one."""
+    from sourcebook.search_query import QueryData, analyse, concepts_from_json, terms_payload
+
+    terms = terms_payload(
+        [
+            ("Original equipment manufacturer", ("Original equipment manufacturer", "OEM", "OEMs")),
+            ("Original design manufacturer", ("Original design manufacturer", "ODM")),
+        ],
+        posts=10,
+    )
+    queries = ["original equipment manufacturers", "what is the difference between OEM and ODM", "OEM"]
+    page = browser.new_page()
+    page.goto(base + "search.html")
+    page.wait_for_function("() => window.kbSearch")
+    searched_for_oem = []
+    for extra in ({}, {"oembedded": 1}, {"oembedded": 1, "oemsx": 1}):
+        listed = {
+            "o": {"original": 9, "oem": 6, "oems": 6, "odm": 3, **extra},
+            "e": {"equipment": 9},
+            "m": {"manufacturer": 10, "manufacturers": 7},
+            "d": {"design": 4, "difference": 2},
+        }
+        data = QueryData(
+            concepts=concepts_from_json(terms),
+            words_by_letter=listed,
+            posts=10,
+            stop_words=frozenset(terms["stopWords"]),
+        )
+        in_browser = page.evaluate(
+            """async ([terms, listed, queries]) => {
+                const Reader = window.kbSearch.reader.constructor;
+                const reader = new Reader(terms, new URL("kb-search/", location.href));
+                reader.words = async (letter) => listed[letter] || {};
+                return Promise.all(queries.map((query) => reader.analyse(query)));
+            }""",
+            [terms, listed, queries],
+        )
+        expected = [
+            {
+                "units": [{"kind": u.kind, "text": u.text, "searches": list(u.searches)} for u in a.units],
+                "corrections": [list(pair) for pair in a.corrections],
+                "common": list(a.common),
+            }
+            for a in (analyse(query, data) for query in queries)
+        ]
+        assert in_browser == expected, extra
+        searched_for_oem.append(expected[2]["units"][0]["searches"])
+    # "oem" while no other word starts with it, then "oems", then no one-word name is safe.
+    assert searched_for_oem == [["oem"], ["oems"], ["original equipment manufacturer"]]
+    page.close()
+
+
 HOSTILE = """---
 title: "<img src=x onerror=\\"window.pwned=1\\"> Zeppelin & \\"deposit\\" </script> \\e[31mred"
 date: '2020-02-02'

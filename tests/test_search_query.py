@@ -126,6 +126,32 @@ def test_words_in_most_posts_go_when_rarer_units_are_left() -> None:
     assert analysis.common == ()
 
 
+def test_a_name_of_common_words_is_searched_as_the_entrys_one_word_name() -> None:
+    """The name "original equipment manufacturer" is three of the largest parts of the index where
+    every post has those words; "oem" is one, and finds the same posts (each lists all names)."""
+    oem = Concept("Original equipment manufacturer", ("original equipment manufacturer", "oem", "oems"))
+    odm = Concept("Original design manufacturer", ("original design manufacturer", "odm"))
+    listed = {
+        "o": {"original": 9, "oem": 6, "oems": 6, "odm": 3},
+        "e": {"equipment": 9},
+        "m": {"manufacturer": 10},
+        "d": {"design": 4},
+    }
+    site = QueryData(concepts=(oem, odm), words_by_letter=listed, posts=10)
+    (unit,) = analyse("original equipment manufacturer", site).units
+    assert unit.searches == ("oem",)  # the shorter of two as rare; its plural does not make it unsafe
+    # A name with a rarer word keeps that word.
+    (unit,) = analyse("ODM", site).units
+    assert unit.searches == ("design",)
+    # A one-word name that begins other words would find them too (Pagefind matches prefixes).
+    listed["o"]["oembedded"] = 1
+    (unit,) = analyse("OEM", site).units
+    assert unit.searches == ("oems",)
+    only_oem = Concept(oem.term, ("original equipment manufacturer", "oem"))
+    (unit,) = analyse("OEM", QueryData(concepts=(only_oem,), words_by_letter=listed, posts=10)).units
+    assert unit.searches == ("original equipment manufacturer",)
+
+
 def test_stop_words_go_unless_nothing_else_is_left() -> None:
     assert [unit.text for unit in analyse("what is the deposit", data()).units] == ["deposit"]
     assert [unit.text for unit in analyse("how much", data()).units] == ["how", "much"]

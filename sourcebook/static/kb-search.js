@@ -91,6 +91,15 @@
       return (kept.length ? kept : chunks).join(" ");
     }
 
+    /** The entry's names of one word long enough to be listed: searched alone, one may stand
+     * for a name made of common words only. */
+    oneWordCandidates(concept) {
+      return concept.names
+        .filter((name) => !isChinese(name) && wordsOf(name).length === 1)
+        .map((name) => wordsOf(name)[0])
+        .filter((word) => word.length >= this.listedMinLength);
+    }
+
     /** Whether a word's post count is listed (and so whether it can be common). */
     listable(word) {
       return this.posts > 0 && word.length >= this.listedMinLength;
@@ -110,15 +119,17 @@
       const units = [];
       const seen = new Set();
       // A glossary entry named twice ("模具 mold") is one unit.
-      const add = (kind, typed, searches, key) => {
+      const conceptOf = new Map();
+      const add = (kind, typed, searches, key, concept) => {
         if (!seen.has(key)) {
           seen.add(key);
+          if (concept) conceptOf.set(units.length, concept);
           units.push({ kind, text: typed, searches: [...new Set(searches)] });
         }
       };
       for (const [name, concept] of this.chinese) {
         if (text.includes(name)) {
-          add("term", name, [this.searched(concept.term)], `term:${concept.term}`);
+          add("term", name, [this.searched(concept.term)], `term:${concept.term}`, concept);
           text = text.split(name).join(" ");
         }
       }
@@ -154,7 +165,7 @@
           const phrase = words.slice(index, index + nameWords.length).join(" ");
           const term = this.searched(concept.term);
           const searches = nameWords.join("").length >= 4 ? [term, this.searched(name)] : [term];
-          add("term", phrase, searches, `term:${concept.term}`);
+          add("term", phrase, searches, `term:${concept.term}`, concept);
           index += nameWords.length;
         } else {
           plain.push(words[index]);
@@ -179,24 +190,39 @@
         common = [];
       }
       for (const word of content) add("word", word, [word], `word:${word}`);
-      // Words most posts contain are left out of glossary names too, when a name has others.
+      // Words most posts contain are left out of glossary names too, when a name has others; a
+      // name of such words only is searched as the entry's one-word name, when it has one.
       const termWords = units.filter((unit) => unit.kind === "term").flatMap((unit) => unit.searches.flatMap(wordsOf));
-      const letters = [...new Set(termWords.filter((word) => this.listable(word)).map(letterOf))];
+      const oneWordNames = [...conceptOf.values()].flatMap((concept) => this.oneWordCandidates(concept));
+      const letters = [...new Set([...termWords, ...oneWordNames].filter((word) => this.listable(word)).map(letterOf))];
       const termShards = new Map(await Promise.all(letters.map(async (letter) => [letter, await this.words(letter)])));
-      const isCommon = (word) => {
+      const countOf = (word) => {
         const shard = termShards.get(letterOf(word)) || {};
-        const known = this.listable(word) && Object.prototype.hasOwnProperty.call(shard, word) ? shard[word] : 0;
-        return known > this.commonShare * this.posts;
+        return this.listable(word) && Object.prototype.hasOwnProperty.call(shard, word) ? shard[word] : 0;
       };
-      for (const unit of units) {
-        if (unit.kind !== "term") continue;
-        const rare = unit.searches.map((search) => {
+      const isCommon = (word) => countOf(word) > this.commonShare * this.posts;
+      const oneWordName = (concept) => {
+        let best = null;
+        for (const word of this.oneWordCandidates(concept)) {
+          const listed = Object.keys(termShards.get(letterOf(word)) || {});
+          if (!listed.every((other) => !other.startsWith(word) || [word, word + "s", word + "es"].includes(other))) continue;
+          const key = [countOf(word), word.length, word];
+          if (best === null || key[0] < best[0] || (key[0] === best[0] && (key[1] < best[1] || (key[1] === best[1] && compare(key[2], best[2]) < 0)))) {
+            best = key;
+          }
+        }
+        return best ? best[2] : null;
+      };
+      units.forEach((unit, number) => {
+        if (!conceptOf.has(number)) return;
+        const searches = unit.searches.map((search) => {
+          if (wordsOf(search).every(isCommon)) return oneWordName(conceptOf.get(number)) || search;
           const chunks = search.split(" ");
           const kept = chunks.filter((chunk) => !(wordsOf(chunk).length && wordsOf(chunk).every(isCommon)));
           return (kept.length ? kept : chunks).join(" ");
         });
-        unit.searches = [...new Set(rare)];
-      }
+        unit.searches = [...new Set(searches)];
+      });
       return { units, corrections, common };
     }
   }
