@@ -3,17 +3,23 @@
 While a post is read, its prose (never its title, header, headings, links or code) is
 searched for the terms, abbreviations and synonyms of ``kb_glossary``; the first mention of
 each entry, per page or per section, becomes a ``std:term`` cross-reference whose hover
-text is the term's short definition. Authors write nothing. The links are in the stored
-doctree, so the glossary can list the posts that mention each term (``glossary.py``).
+text is the term's short definition. Authors write nothing.
+
+The links are ``pending_xref`` nodes only while the post is read, for the readers of
+``doctree-read`` (the glossary's "Mentioned in" lists, related answers, search words). They
+nearly double a post's nodes, which every later step would pay for (pickling, the
+post-transforms, shipping doctrees between ``-j`` processes), so they are then folded back
+into the text: the doctree stores, on each element that held links, where they were. Just
+before the page is written, they are put back as finished references (for every builder).
 """
 
 from __future__ import annotations
 
 from dataclasses import fields
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, TypeGuard, cast
 
-from docutils import nodes, utils
+from docutils import nodes
 from sphinx import addnodes
 from sphinx.transforms import SphinxTransform
 from sphinx.transforms.post_transforms import SphinxPostTransform
@@ -25,9 +31,17 @@ from sourcebook.posts import is_post
 from sourcebook.reporting import warn
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from sphinx.application import Sphinx
+    from sphinx.builders import Builder
     from sphinx.config import Config
     from sphinx.environment import BuildEnvironment
+
+    Mention = tuple[int, str, str]
+    """A term link in a text: where the mention starts, the mention, the entry's key."""
+    StoredText = tuple[int, int, tuple[Mention, ...]]
+    """A text that held links: its index in its element, its length, its links."""
 
 SCOPES = ("page", "section")
 #: Text inside these is never linked: headings, links, code, images, markup that is not prose.
@@ -53,6 +67,8 @@ NOT_PROSE = (
 NOT_BODY = frozenset({"kb-post-header", "kb-backlinks"})
 #: Text counts as prose inside a paragraph (which list items, table cells and quotes hold).
 PROSE = (nodes.paragraph, nodes.line)
+#: The attribute of an element whose texts held links: the post's docname and the texts.
+STORED = "kb_term_links"
 
 
 def _default(name: str) -> Any:
@@ -108,8 +124,8 @@ def prose_texts(document: nodes.document) -> list[tuple[nodes.Text, nodes.Elemen
 class LinkTerms(SphinxTransform):
     """Wrap the first mention of each glossary entry in a post in a ``std:term`` reference."""
 
-    # While reading (so the links are stored and collected at doctree-read, 880), after
-    # MyST and docutils made their references and footnotes, before SmartQuotes (855).
+    # While reading (so that doctree-read, 880, sees the links), after MyST and docutils
+    # made their references and footnotes, before SmartQuotes (750).
     default_priority = 700
 
     def apply(self, **kwargs: Any) -> None:
@@ -140,66 +156,218 @@ class LinkTerms(SphinxTransform):
             linked.add((scope, match.entry.key))
             if match.start > position:
                 pieces.append(nodes.Text(value[position : match.start]))
-            pieces.append(self.term_link(value[match.start : match.end], match.entry, text))
+            pieces.append(term_link(value[match.start : match.end], match.entry.key))
             position = match.end
         if not pieces:
             return
         if position < len(value):
             pieces.append(nodes.Text(value[position:]))
+        # The first link says which nodes are this text's, to fold them back (StoreTermLinks).
+        first = next(piece for piece in pieces if isinstance(piece, addnodes.pending_xref))
+        first["kb_split"] = (pieces[0] is not first, len(pieces))
         parent = text.parent
         # By identity: Text nodes are strings, and equal ones may share a paragraph.
         index = next(number for number, child in enumerate(parent.children) if child is text)
         parent[index : index + 1] = pieces
 
-    def term_link(self, mention: str, entry: GlossaryEntry, text: nodes.Text) -> addnodes.pending_xref:
-        xref = addnodes.pending_xref(
-            "",
-            nodes.Text(mention),  # no wrapping element: one node fewer per link, ~24 per post
-            refdomain="std",
-            reftype="term",
-            reftarget=entry.key,
-            refexplicit=True,
-            refwarn=False,
-            reftitle=entry.short,
-            refdoc=self.env.docname,
-            kb_term=entry.key,
-        )
-        xref.source, xref.line = utils.get_source_line(text.parent)
-        return xref
+
+def term_link(mention: str, key: str) -> addnodes.pending_xref:
+    """A link as ``doctree-read`` readers see it; it is never resolved from this node."""
+    # No wrapping element: one node fewer per link, ~24 per post.
+    return addnodes.pending_xref(
+        "", nodes.Text(mention), refdomain="std", reftype="term", reftarget=key, kb_term=key
+    )
 
 
-class ResolveTermLinks(SphinxPostTransform):
-    """Resolve term links before Sphinx's resolver (priority 10).
+class StoreTermLinks(SphinxTransform):
+    """Fold the links back into their texts, storing where they were on the texts' elements.
 
-    The standard domain's term references carry no title, so the short definition is put on
-    the reference here (HTML writes it as ``title``: the hover text). A term that no page
-    defines (no ``{kb:glossary}`` in the site) stays plain text rather than a broken link;
-    ``warn_missing_glossary_page`` reports that once.
-
-    Each link is resolved by the standard domain, as Sphinx's resolver would; its content
-    moves into the reference rather than being copied, since the pending node is dropped.
+    Each text that was split into links becomes one text again, so the stored doctree has
+    the nodes it would have without term links, plus one attribute per element that held
+    some: the post's docname and, per text, its index, its length and its links.
     """
 
-    default_priority = 7
+    # After doctree-read (880): its readers have seen the links.
+    default_priority = 890
+
+    def apply(self, **kwargs: Any) -> None:
+        if not self.config.kb_term_links or not is_post(self.env.docname, self.config):
+            return
+        parents: dict[int, nodes.Element] = {}
+        for node in self.document.findall(addnodes.pending_xref):
+            if "kb_split" in node:
+                parents.setdefault(id(node.parent), node.parent)
+        for parent in parents.values():
+            fold(parent, self.env.docname)
+
+
+def fold(parent: nodes.Element, docname: str) -> None:
+    """Make each text of ``parent`` that :class:`LinkTerms` split one text again, noting its links."""
+    children: list[nodes.Node] = []
+    stored: list[StoredText] = []
+    items = parent.children
+    position = 0
+    while position < len(items):
+        child = items[position]
+        if not _is_link(child):
+            children.append(child)
+            position += 1
+            continue
+        if "kb_split" not in child:  # a link whose text could not be folded whole (below)
+            _fold_group([child], children, stored)
+            position += 1
+            continue
+        lead, count = child["kb_split"]
+        # The text before the first link, if any, is the last child kept.
+        whole = not lead or (bool(children) and children[-1] is items[position - 1])
+        if whole and lead:
+            position -= 1
+            children.pop()
+        group: list[nodes.Node] = items[position : position + count] if whole else [child]
+        position += len(group)
+        if whole and len(group) == count and all(_piece(piece, child) for piece in group):
+            _fold_group(group, children, stored)
+        else:  # not as LinkTerms left it: each link becomes a text of its own
+            for piece in group:
+                _fold_group([piece], children, stored)
+    parent[:] = children
+    parent[STORED] = (docname, tuple(stored))
+
+
+def _is_link(node: nodes.Node) -> TypeGuard[addnodes.pending_xref]:
+    return isinstance(node, addnodes.pending_xref) and "kb_term" in node
+
+
+def _piece(node: nodes.Node, first: nodes.Node) -> bool:
+    """Whether ``node`` can be a piece of the text split around the link ``first``."""
+    return isinstance(node, nodes.Text) or (_is_link(node) and ("kb_split" in node) == (node is first))
+
+
+def _fold_group(group: Sequence[nodes.Node], children: list[nodes.Node], stored: list[StoredText]) -> None:
+    """Append the pieces of ``group`` to ``children`` as one text, and note its links in ``stored``."""
+    if not any(_is_link(piece) for piece in group):
+        children.extend(group)
+        return
+    text: list[str] = []
+    mentions: list[Mention] = []
+    length = 0
+    for piece in group:
+        value = piece.astext()
+        if _is_link(piece):
+            mentions.append((length, value, str(piece["kb_term"])))
+        text.append(value)
+        length += len(value)
+    stored.append((len(children), length, tuple(mentions)))
+    children.append(nodes.Text("".join(text)))
+
+
+class InsertTermLinks(SphinxPostTransform):
+    """Put the stored links back into their texts as references, for any builder.
+
+    Late, so that the other post-transforms walk the smaller tree, but before Sphinx's link
+    checker (800) collects references. Each link is resolved by the standard domain, as
+    Sphinx's resolver would; the short definition is its title (HTML writes it as
+    ``title``: the hover text). A term that no page defines (no ``{kb:glossary}`` in the
+    site) stays plain text rather than a broken link; ``warn_missing_glossary_page``
+    reports that once. An element whose texts are no longer what was stored (a transform
+    changed them) is matched again.
+    """
+
+    default_priority = 790
 
     def run(self, **kwargs: Any) -> None:
-        standard = self.env.domains.standard_domain
+        if not self.config.kb_term_links:  # turning them on or off reads every post again
+            return
+        elements = [node for node in self.document.findall(nodes.Element) if STORED in node.attributes]
+        if not elements:
+            return
+        glossary = term_glossary(self.env)
+        entries = {entry.key: entry for entry in glossary.entries} if glossary is not None else {}
         builder = self.env._app.builder  # as Sphinx's own ReferencesResolver gets it
-        for node in list(self.document.findall(addnodes.pending_xref)):
-            if "kb_term" not in node:
-                continue
-            # The mention's text itself goes into the reference (Sphinx's make_refnode appends
-            # whatever node it is given).
-            content = cast("nodes.Element", node[0])
-            reference = standard.resolve_xref(
-                self.env, node["refdoc"], builder, "term", node["reftarget"], node, content
-            )
-            if reference is None:
-                node.replace_self(nodes.Text(node.astext()))
-                continue
-            reference["reftitle"] = node["reftitle"]
-            reference["classes"].append("kb-term-link")
-            node.replace_self(reference)
+        resolver = LinkResolver(self.env, builder, entries)
+        for element in elements:
+            docname, texts = element[STORED]
+            del element[STORED]
+            if all(stored_text_matches(element, text) for text in texts):
+                for index, _, mentions in reversed(texts):
+                    element[index : index + 1] = resolver.pieces(str(element[index]), mentions, docname)
+            elif glossary is not None:
+                matcher = glossary.matcher(tuple(self.config.kb_term_links_skip))
+                keys = {key for _, _, mentions in texts for _, _, key in mentions}
+                relink(element, keys, matcher, resolver, docname)
+
+
+def stored_text_matches(element: nodes.Element, stored: StoredText) -> bool:
+    index, length, mentions = stored
+    if index >= len(element):
+        return False
+    child = element[index]
+    return (
+        isinstance(child, nodes.Text)
+        and len(child) == length
+        and all(child.startswith(mention, start) for start, mention, _ in mentions)
+    )
+
+
+class LinkResolver:
+    """Makes a text's pieces: its links, resolved by the standard domain, and the text around them."""
+
+    def __init__(self, env: BuildEnvironment, builder: Builder, entries: dict[str, GlossaryEntry]) -> None:
+        self.env, self.builder, self.entries = env, builder, entries
+        self.standard = env.domains.standard_domain
+        # The standard domain resolves a term from its target alone: this node is not read.
+        self.node = addnodes.pending_xref("", refdomain="std", reftype="term")
+
+    def pieces(self, value: str, mentions: Sequence[Mention], docname: str) -> list[nodes.Node]:
+        found: list[nodes.Node] = []
+        position = 0
+        for start, mention, key in mentions:
+            if start > position:
+                found.append(nodes.Text(value[position:start]))
+            found.append(self.link(mention, key, docname))
+            position = start + len(mention)
+        if position < len(value):
+            found.append(nodes.Text(value[position:]))
+        return found
+
+    def link(self, mention: str, key: str, docname: str) -> nodes.Node:
+        """A reference to the entry, holding the mention; the mention alone if it cannot resolve."""
+        # The mention's text itself goes into the reference (make_refnode appends what it is given).
+        content = nodes.Text(mention)
+        entry = self.entries.get(key)
+        if entry is None:
+            return content
+        self.node["reftarget"] = key
+        reference = self.standard.resolve_xref(
+            self.env, docname, self.builder, "term", key, self.node, cast("nodes.Element", content)
+        )
+        if reference is None:
+            return content
+        reference["reftitle"] = entry.short
+        reference["classes"].append("kb-term-link")
+        return reference
+
+
+def relink(
+    element: nodes.Element, keys: set[str], matcher: TermMatcher, resolver: LinkResolver, docname: str
+) -> None:
+    """Link the first mention of each of ``keys`` in the texts of ``element``, matching them again."""
+    found: list[tuple[int, list[Mention]]] = []
+    for index, child in enumerate(element.children):
+        if not keys:
+            break
+        if not isinstance(child, nodes.Text):
+            continue
+        value = str(child)
+        mentions: list[Mention] = []
+        for match in matcher.finditer(value):
+            if match.entry.key in keys:
+                keys.discard(match.entry.key)
+                mentions.append((match.start, value[match.start : match.end], match.entry.key))
+        if mentions:
+            found.append((index, mentions))
+    for index, mentions in reversed(found):
+        element[index : index + 1] = resolver.pieces(str(element[index]), mentions, docname)
 
 
 def accept_skip_list(app: Sphinx, config: Config) -> None:
@@ -267,5 +435,6 @@ def setup_term_links(app: Sphinx) -> None:
     app.connect("config-inited", validate_term_options, priority=410)
     app.connect("builder-inited", read_term_glossary)
     app.add_transform(LinkTerms)
-    app.add_post_transform(ResolveTermLinks)
+    app.add_transform(StoreTermLinks)
+    app.add_post_transform(InsertTermLinks)
     app.connect("env-check-consistency", warn_missing_glossary_page)

@@ -8,8 +8,12 @@ from typing import Any
 
 import pytest
 from bs4 import BeautifulSoup, Tag
+from docutils import nodes
+from sphinx import addnodes
 from sphinx.testing.util import SphinxTestApp
 from sphinx.util.inventory import InventoryFile
+
+from sourcebook.term_links import fold, term_link
 
 from conftest import clean_copy, html_of, warnings_of
 
@@ -19,6 +23,9 @@ LETTERS = "Letters and deposits"
 PSI_SHORT = "An inspection of finished goods before the balance is paid."
 REWORK_SHORT = "Sorting and repairing defective goods so that the order meets the standard."
 QC_SHORT = 'Checks that goods match the "golden sample" & the spec <before> they ship.'
+DEPOSIT_SHORT = "The upfront payment a supplier asks for before production starts."
+PI_SHORT = "The supplier's quotation in the form of an invoice, used to pay a deposit."
+LC_SHORT = "A bank's promise to pay the supplier when the agreed documents are presented."
 GLOSSARY = "../glossary.html"
 
 Build = Callable[..., SphinxTestApp]
@@ -157,22 +164,10 @@ def test_nothing_is_linked_in_titles_headings_links_or_code(glossary: SphinxTest
 
 def test_abbreviations_plurals_and_case(glossary: SphinxTestApp) -> None:
     assert term_links(glossary, "source/posts/payment") == [
-        (
-            "deposits",
-            f"{GLOSSARY}#term-deposit",
-            "The upfront payment a supplier asks for before production starts.",
-        ),
-        (
-            "PI",
-            f"{GLOSSARY}#term-proforma-invoice",
-            "The supplier's quotation in the form of an invoice, used to pay a deposit.",
-        ),
+        ("deposits", f"{GLOSSARY}#term-deposit", DEPOSIT_SHORT),
+        ("PI", f"{GLOSSARY}#term-proforma-invoice", PI_SHORT),
         ("PSI", f"{GLOSSARY}#term-pre-shipment-inspection", PSI_SHORT),
-        (
-            "L/C",
-            f"{GLOSSARY}#term-letter-of-credit",
-            "A bank's promise to pay the supplier when the agreed documents are presented.",
-        ),
+        ("L/C", f"{GLOSSARY}#term-letter-of-credit", LC_SHORT),
     ]
     assert [link[0] for link in term_links(glossary, "source/posts/letters")] == ["documentary credit"]
 
@@ -206,6 +201,104 @@ def test_term_links_off(site: Site, build: Build) -> None:
         assert term_links(app, f"source/posts/{post}") == []
     assert html_of(app, "source/glossary").select(".kb-glossary-mentions") == []
     assert html_of(app, "source/glossary").select("dl.glossary")  # the glossary itself stays
+
+
+def test_the_stored_doctree_holds_the_text_not_the_links(glossary: SphinxTestApp) -> None:
+    """The links are put in as the page is written: the stored post has its text whole."""
+    doctree = glossary.env.get_doctree("source/posts/payment")
+    assert [node for node in doctree.findall(addnodes.pending_xref) if "kb_term" in node] == []
+    assert list(doctree.findall(nodes.reference)) == []
+    [paragraph] = [node for node in doctree.findall(nodes.paragraph) if node.astext().startswith("Pay the")]
+    assert all(isinstance(child, nodes.Text) for child in paragraph.children)
+    docname, texts = paragraph["kb_term_links"]
+    assert docname == "source/posts/payment"
+    assert [mention for _, _, mentions in texts for _, mention, _ in mentions] == ["deposits", "PI", "PSI"]
+
+
+def with_posts_in_the_toctree(srcdir: Path) -> Path:
+    index = srcdir / "index.md"
+    posts = "source/posts/inspection\nsource/posts/payment\nsource/posts/letters\n"
+    index.write_text(index.read_text().replace("source/glossary\n", f"source/glossary\n{posts}"))
+    return srcdir
+
+
+def test_folding_a_split_text() -> None:
+    """A text split around its links becomes one text again; a group that is not whole keeps its pieces."""
+
+    def split(*pieces: str) -> list[nodes.Node]:
+        found: list[nodes.Node] = []
+        for number, piece in enumerate(pieces):
+            found.append(term_link(piece, piece.lower()) if number % 2 else nodes.Text(piece))
+        found[1]["kb_split"] = (True, len(pieces))
+        return found
+
+    paragraph = nodes.paragraph("", "", nodes.Text("Before\n"), *split("Ask for ", "PSI", " and ", "QC", "."))
+    fold(paragraph, "post")
+    assert [str(child) for child in paragraph.children] == ["Before\n", "Ask for PSI and QC."]
+    assert paragraph["kb_term_links"] == ("post", ((1, 19, ((8, "PSI", "psi"), (16, "QC", "qc"))),))
+
+    broken = nodes.paragraph("", "", *split("Ask for ", "PSI", " and ", "QC", ".")[1:])
+    fold(broken, "post")
+    assert [str(child) for child in broken.children] == ["PSI", " and ", "QC", "."]
+    assert broken["kb_term_links"] == ("post", ((0, 3, ((0, "PSI", "psi"),)), (2, 2, ((0, "QC", "qc"),))))
+
+
+def test_a_single_page_build_links_the_posts_in_it(site: Site, build: Build) -> None:
+    srcdir = site("glossary")
+    index = srcdir / "index.md"
+    posts = "source/posts/inspection\nsource/posts/payment\nsource/posts/letters\n"
+    index.write_text(index.read_text().replace("source/glossary\n", f"source/glossary\n{posts}"))
+    app = build(srcdir, "singlehtml")
+    assert warnings_of(app) == []
+    page = BeautifulSoup((app.outdir / "index.html").read_text(), "html.parser")
+    assert [(a.get_text(), a["title"]) for a in page.select("a.kb-term-link")] == [
+        ("pre-shipment inspection", PSI_SHORT),
+        ("rework", REWORK_SHORT),
+        ("Quality control", QC_SHORT),
+        ("deposits", DEPOSIT_SHORT),
+        ("PI", PI_SHORT),
+        ("PSI", PSI_SHORT),
+        ("L/C", LC_SHORT),
+        ("documentary credit", LC_SHORT),
+    ]
+    # The glossary page as Sphinx gives it to the {term} role on the same page (the role names
+    # the abbreviation's anchor, the link the entry's).
+    [role] = [
+        a for a in page.select("a.reference") if a.get_text() == "PSI" and "kb-term-link" not in a["class"]
+    ]
+    [link] = [a for a in page.select("a.kb-term-link") if a.get_text() == "PSI"]
+    assert link["href"] == role["href"].replace("term-psi", "term-pre-shipment-inspection")
+
+
+def test_a_text_changed_after_reading_is_matched_again(site: Site, build: Build) -> None:
+    """A transform that rewrites a text before the links go in: they are found in the new text."""
+    srcdir = site("glossary")
+    with (srcdir / "conf.py").open("a") as conf:
+        conf.write(REWORDING_EXTENSION)
+    app = build(srcdir)
+    assert warnings_of(app) == []
+    assert [link[0] for link in term_links(app, "source/posts/payment")] == ["deposits", "PI", "PSI", "L/C"]
+    assert body(app, "source/posts/payment").get_text().count("Always pay the deposits against a PI") == 1
+
+
+REWORDING_EXTENSION = """
+
+from docutils import nodes
+from sphinx.transforms.post_transforms import SphinxPostTransform
+
+
+class Reword(SphinxPostTransform):
+    default_priority = 100
+
+    def run(self, **kwargs):
+        for text in list(self.document.findall(nodes.Text)):
+            if text.startswith("Pay the deposits"):
+                text.parent.replace(text, nodes.Text("Always pay" + text[3:]))
+
+
+def setup(app):
+    app.add_post_transform(Reword)
+"""
 
 
 # --- Mentioned in --------------------------------------------------------------------
@@ -289,6 +382,24 @@ def test_editing_the_glossary_updates_the_posts(site: Site, build: Build, tmp_pa
     assert ("rework", f"{GLOSSARY}#term-rework", "Fixing what failed.") in term_links(
         incremental, "source/posts/inspection"
     )
+    clean = build(clean_copy(srcdir, tmp_path / "clean"))
+    assert warnings_of(clean) == []
+    same_pages(incremental, clean, PAGES)
+
+
+def test_an_edited_post_moves_its_links_incrementally(site: Site, build: Build, tmp_path: Path) -> None:
+    srcdir = site("glossary")
+    assert warnings_of(build(srcdir)) == []
+    post = srcdir / "source" / "posts" / "payment.md"
+    post.write_text(post.read_text().replace("Pay the deposits against a PI", "Pay against a quote"))
+    incremental = build(srcdir)
+    assert warnings_of(incremental) == []
+    assert [link[0] for link in term_links(incremental, "source/posts/payment")] == [
+        "PIs",
+        "down payment",
+        "PSI",
+        "L/C",
+    ]
     clean = build(clean_copy(srcdir, tmp_path / "clean"))
     assert warnings_of(clean) == []
     same_pages(incremental, clean, PAGES)
