@@ -2,9 +2,9 @@
 
 The search page and ``sourcebook search`` read them to correct a typo and to leave out words
 that most posts contain (:mod:`sourcebook.search_query`). They are collected while Sphinx
-reads: each published post's words (its text and the names of the glossary terms it links,
-which the search also finds it by) go to a small file under the doctree folder, written by
-whichever process reads the post, so parallel and incremental builds need no merging; at the
+reads: each published post's words (the text of its body without its header, and the names of
+the glossary terms it links, which the search also finds it by) go to a small file under the
+doctree folder, written by whichever process reads the post, so parallel and incremental builds need no merging; at the
 end of an HTML build the files of the published posts are counted into the shards, which are
 rewritten only when they change. A post that is not read again keeps its file.
 """
@@ -21,6 +21,7 @@ from sphinx import addnodes
 
 from sourcebook.posts import get_domain, is_post
 from sourcebook.publishing import builds_website, write_if_changed
+from sourcebook.related import body_text
 from sourcebook.search_query import LISTED_MIN_LENGTH, SEARCH_DATA, letter_of, normalise, words_of
 from sourcebook.term_links import term_glossary
 
@@ -46,7 +47,9 @@ def collect_post_words(app: Sphinx, doctree: nodes.document) -> None:
     docname = app.env.docname
     if not is_post(docname, app.config):
         return
-    text = [doctree.astext()]
+    # Not ``doctree.astext()``: it glues the header's tags into one word ("oemauditinspection")
+    # and keeps the text of system messages (the source folder's path).
+    text = [body_text(doctree, None)]
     glossary = term_glossary(app.env)
     if glossary is not None:
         linked = {node["kb_term"] for node in doctree.findall(addnodes.pending_xref) if "kb_term" in node}

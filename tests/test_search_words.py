@@ -38,6 +38,8 @@ def test_a_build_writes_the_shards_and_keeps_them_right(site: Callable[[str], Pa
     assert shards["d"]["documentary"] == 1
     assert shards["_"]["信用证"] == 1
     assert sum(shards["p"].values()) > 0 and "posts" not in shards["p"]  # pages are not posts
+    # The header is not the post's text: its tags (payment, banking) are not glued into a word.
+    assert not [word for word in shards["p"] if word.startswith("paymentb")]
     # An edited post is counted again; the others keep their words.
     post = srcdir / "source" / "posts" / "moq.md"
     post.write_text(post.read_text(encoding="utf-8") + "\nZeppelins!\n", encoding="utf-8")
