@@ -16,8 +16,8 @@ from docutils import nodes
 from sphinx import addnodes
 from sphinx.transforms import SphinxTransform
 from sphinx.transforms.post_transforms import SphinxPostTransform
-from sphinx.util.nodes import make_refnode
 
+from sourcebook.post_nodes import link_or_text
 from sourcebook.posts import KnowledgeBaseDomain, get_domain, is_post
 from sourcebook.reporting import warn
 from sourcebook.slugs import slug_from_link, slug_key, unknown_slug
@@ -80,7 +80,7 @@ class ResolveSlugLinks(SphinxPostTransform):
                 contnode = nodes.inline(post.title, post.title)
             refdoc = node.get("refdoc", self.env.docname)
             builder = self.env._app.builder  # as Sphinx's own ReferencesResolver gets it
-            reference = make_refnode(builder, refdoc, post.docname, anchor, contnode, post.title)
+            reference = link_or_text(builder, refdoc, post.docname, contnode, post.title, anchor)
             node.replace_self(reference)
 
 
@@ -132,7 +132,7 @@ def add_backlinks(app: Sphinx, doctree: nodes.document, docname: str) -> None:
         sources, key=lambda doc: posts[doc].sort_key if doc in posts else ("", doc), reverse=True
     ):
         title = posts[source].title if source in posts else app.env.titles[source].astext()
-        reference = make_refnode(app.builder, docname, source, "", nodes.Text(title))
+        reference = link_or_text(app.builder, docname, source, nodes.Text(title))
         items += nodes.list_item("", nodes.paragraph("", "", reference))
     container += items
     sections[0] += container

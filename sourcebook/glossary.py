@@ -20,9 +20,9 @@ from sphinx import addnodes
 from sphinx.domains.std import make_glossary_term
 from sphinx.environment.collectors import EnvironmentCollector
 from sphinx.util.docutils import SphinxDirective
-from sphinx.util.nodes import make_refnode
 
 from sourcebook.glossary_data import GlossaryEntry, Problem, TermMatcher, build_matcher, load_glossary
+from sourcebook.post_nodes import link_or_text
 from sourcebook.posts import PostRecord, get_domain
 from sourcebook.reporting import warn
 
@@ -310,7 +310,7 @@ def fill_mentions(app: Sphinx, doctree: nodes.document, docname: str) -> None:
         for number, post in enumerate(posts[:MENTIONS_SHOWN]):
             if number:
                 line += nodes.Text(", ")
-            line += make_refnode(app.builder, docname, post.docname, "", nodes.Text(post.title), post.title)
+            line += link_or_text(app.builder, docname, post.docname, nodes.Text(post.title), post.title)
         if len(posts) > MENTIONS_SHOWN:
             rest = len(posts) - MENTIONS_SHOWN
             line += nodes.Text(f" and {rest} more")

@@ -17,13 +17,12 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from docutils import nodes
 from docutils.parsers.rst import directives
 from sphinx.util.docutils import SphinxDirective
-from sphinx.util.nodes import make_refnode
 from sphinx.util.osutil import relative_uri
 from sphinx_design.shared import PassthroughTextElement, create_component
 
 from sourcebook.frontmatter import format_date
 from sourcebook.image_variants import thumbnail_for
-from sourcebook.post_nodes import kb_time
+from sourcebook.post_nodes import kb_time, link_or_text
 from sourcebook.posts import PostRecord, get_domain
 
 if TYPE_CHECKING:
@@ -90,9 +89,9 @@ def select_posts(posts: list[PostRecord], options: dict[str, Any]) -> list[PostR
     return chosen
 
 
-def post_link(builder: Builder, fromdocname: str, post: PostRecord) -> nodes.reference:
+def post_link(builder: Builder, fromdocname: str, post: PostRecord) -> nodes.Element:
     """A reference to a post, with its title as plain text."""
-    return make_refnode(builder, fromdocname, post.docname, "", nodes.Text(post.title))
+    return link_or_text(builder, fromdocname, post.docname, nodes.Text(post.title))
 
 
 def date_node(post: PostRecord) -> kb_time | nodes.Text:

@@ -1,6 +1,7 @@
-"""Doctree nodes of a post's header, and how each builder writes them.
+"""Doctree nodes of a post's header and of the lists that link posts, and how each builder writes them.
 
 ``kb_time`` is a date: ``<time datetime="…">`` in HTML, plain text everywhere else.
+:func:`link_or_text` links a page where the builder has an address for it.
 """
 
 from __future__ import annotations
@@ -8,14 +9,34 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from docutils import nodes
+from sphinx.errors import NoUri
+from sphinx.util.nodes import make_refnode
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
+    from sphinx.builders import Builder
     from sphinx.writers.html5 import HTML5Translator
 
 
 class kb_time(nodes.Inline, nodes.TextElement):  # noqa: N801 - docutils names nodes in lower case
     """A date or datetime shown to people, with its ISO form for machines."""
+
+
+def link_or_text(
+    builder: Builder,
+    fromdocname: str,
+    todocname: str,
+    child: nodes.Node,
+    title: str | None = None,
+    targetid: str = "",
+) -> nodes.Element:
+    """A reference to ``todocname`` (at ``targetid``) holding ``child``; ``child`` alone where
+    the builder has no address for that page (LaTeX, whose document leaves out the posts: they
+    are in no toctree)."""
+    try:
+        return make_refnode(builder, fromdocname, todocname, targetid, child, title)
+    except NoUri:
+        return nodes.inline("", "", child)
 
 
 def visit_time_html(self: HTML5Translator, node: kb_time) -> None:

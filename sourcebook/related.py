@@ -16,10 +16,9 @@ from typing import TYPE_CHECKING
 from docutils import nodes
 from sphinx import addnodes
 from sphinx.environment.collectors import EnvironmentCollector
-from sphinx.util.nodes import make_refnode
 
 from sourcebook.frontmatter import format_date
-from sourcebook.post_nodes import kb_time
+from sourcebook.post_nodes import kb_time, link_or_text
 from sourcebook.posts import get_domain, is_post
 from sourcebook.similarity import Profile, make_profile, rank_related
 
@@ -198,7 +197,7 @@ def add_related(app: Sphinx, doctree: nodes.document, docname: str) -> None:
     items = nodes.bullet_list(classes=["kb-related-list"])
     for target, title, date in entries:
         paragraph = nodes.paragraph()
-        paragraph += make_refnode(app.builder, docname, target, "", nodes.Text(title))
+        paragraph += link_or_text(app.builder, docname, target, nodes.Text(title))
         if date:
             paragraph += nodes.Text(" · ")
             paragraph += kb_time(date, format_date(date), datetime=date)

@@ -4,9 +4,10 @@ The search page and ``sourcebook search`` read them to correct a typo and to lea
 that most posts contain (:mod:`sourcebook.search_query`). They are collected while Sphinx
 reads: each published post's words (the text of its body without its header, and the names of
 the glossary terms it links, which the search also finds it by) go to a small file under the
-doctree folder, written by whichever process reads the post, so parallel and incremental builds need no merging; at the
-end of an HTML build the files of the published posts are counted into the shards, which are
-rewritten only when they change. A post that is not read again keeps its file.
+doctree folder, written by whichever process reads the post, so parallel and incremental
+builds need no merging; at the end of an HTML build the files of the published posts are
+counted into the shards, which are rewritten only when they change. A post that is not read
+again keeps its file.
 """
 
 from __future__ import annotations

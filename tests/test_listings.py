@@ -141,3 +141,21 @@ def test_previous_and_next_post_by_date(listings: SphinxTestApp) -> None:
     assert rel("source/posts/undated", "next") == "aql.html"
     link = html_of(listings, "source/posts/dupro").find("link", rel="next")
     assert link["title"] == MOULD
+
+
+@pytest.mark.parametrize(
+    ("root", "text"),
+    [
+        ("listings", "How much deposit should I pay up front?"),  # cards, lists, archive
+        ("glossary", "How much deposit should I pay?"),  # a term's "Mentioned in" list
+        ("crossrefs", "the rework answer"),  # a Gatsby link to a post
+    ],
+)
+def test_a_builder_without_the_posts_names_them_without_a_link(
+    site: Callable[[str], Path], build: Callable[..., SphinxTestApp], root: str, text: str
+) -> None:
+    """LaTeX's document holds the toctree's pages, not the posts (they are in no toctree):
+    lists and links that lead to a post show its text instead of stopping the build."""
+    app = build(site(root), "latex")
+    (document,) = Path(app.outdir).glob("*.tex")
+    assert text in document.read_text(encoding="utf-8")
