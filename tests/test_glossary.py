@@ -222,6 +222,18 @@ def with_posts_in_the_toctree(srcdir: Path) -> Path:
     return srcdir
 
 
+def test_a_builder_without_the_glossary_page_keeps_the_mentions_as_text(site: Site, build: Build) -> None:
+    """LaTeX with the posts in its document but not the glossary: the mentions stay text."""
+    srcdir = with_posts_in_the_toctree(site("glossary"))
+    index = srcdir / "index.md"
+    index.write_text(index.read_text().replace("source/glossary\n", ""))
+    app = build(srcdir, "latex")
+    (document,) = Path(app.outdir).glob("*.tex")
+    text = document.read_text(encoding="utf-8")
+    assert "documentary credit" in text
+    assert "term-" not in text  # no link to a glossary entry
+
+
 def test_folding_a_split_text() -> None:
     """A text split around its links becomes one text again; a group that is not whole keeps its pieces."""
 
