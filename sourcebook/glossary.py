@@ -11,6 +11,7 @@ and the glossary page is written again whenever those lists change.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from itertools import groupby
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -47,6 +48,11 @@ class LoadedGlossary:
     entries: list[GlossaryEntry]
     problems: list[Problem]
     matchers: dict[tuple[str, ...], TermMatcher] = field(default_factory=dict)
+
+    @cached_property
+    def by_key(self) -> dict[str, GlossaryEntry]:
+        """Each entry by its key: made once per read file, not once per page that links terms."""
+        return {entry.key: entry for entry in self.entries}
 
     def matcher(self, skip: tuple[str, ...]) -> TermMatcher:
         if skip not in self.matchers:

@@ -125,19 +125,19 @@ def write_query_terms(app: Sphinx, exception: BaseException | None) -> None:
     write_if_changed(Path(app.outdir) / SEARCH_DATA / "terms.json", text.encode("utf-8"))
 
 
-def _posts_glob(site: Path) -> list[str]:
+def _posts_glob(site: Path) -> str:
     """Pagefind's ``--glob`` for the posts' pages, the only ones it indexes: it then skips
     parsing the rest (a redirect page per post, tag pages…). Every page when unknown."""
     try:
         posts_dir = str(
             json.loads((site / SEARCH_DATA / "terms.json").read_text(encoding="utf-8"))["postsDir"]
-        )
+        ).strip("/")
     except (OSError, ValueError, KeyError):
-        return []
-    return ["--glob", f"{posts_dir.strip('/')}/**/*.html"] if posts_dir.strip("/") else []
+        posts_dir = ""
+    return f"{posts_dir}/**/*.html" if posts_dir else "**/*.html"
 
 
-def _index_inputs(site: Path, options: Sequence[str]) -> str:
+def _index_inputs(site: Path, glob: str, options: Sequence[str]) -> str:
     """A digest of everything Pagefind's bundle depends on: the pages it reads (path and
     bytes), its options and its version. Sphinx rewrites only the pages whose content may
     have changed, so after most rebuilds (no change, an edited tag or landing page) the
@@ -148,7 +148,6 @@ def _index_inputs(site: Path, options: Sequence[str]) -> str:
     except importlib.metadata.PackageNotFoundError:
         version = "?"
     digest.update("\0".join([version, *options]).encode())
-    glob = options[options.index("--glob") + 1] if "--glob" in options else "**/*.html"
     for page in sorted(site.glob(glob)):
         if page.is_file():
             data = page.read_bytes()
@@ -167,16 +166,18 @@ def build_search_index(outdir: Path | str) -> int:
     if not (site / "index.html").is_file():
         print(f"sourcebook.search: no built site in {site} (no index.html)", file=sys.stderr)
         return 2
+    glob = _posts_glob(site)
     options = [
+        "--glob",
+        glob,
         "--output-subdir",
         BUNDLE,
         "--exclude-selectors",
         ", ".join(NOT_INDEXED),
         # Errors only: Pagefind otherwise lists the theme's HTML fragments in _static/.
         "--silent",
-        *_posts_glob(site),
     ]
-    inputs = _index_inputs(site, options)
+    inputs = _index_inputs(site, glob, options)
     entry = site / BUNDLE / "pagefind-entry.json"
     recorded = site / BUNDLE / INPUTS_DIGEST
     if entry.is_file() and recorded.is_file() and recorded.read_text(encoding="utf-8").strip() == inputs:

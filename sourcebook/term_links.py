@@ -283,7 +283,7 @@ class InsertTermLinks(SphinxPostTransform):
         if not elements:
             return
         glossary = term_glossary(self.env)
-        entries = {entry.key: entry for entry in glossary.entries} if glossary is not None else {}
+        entries = glossary.by_key if glossary is not None else {}
         builder = self.env._app.builder  # as Sphinx's own ReferencesResolver gets it
         resolver = LinkResolver(self.env, builder, entries)
         for element in elements:
