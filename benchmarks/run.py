@@ -301,14 +301,14 @@ def median_steps(builds: Sequence[Build]) -> dict[str, float]:
     return {step: median_of([build.steps[step] for build in builds]) for step in builds[0].steps}
 
 
-def _clean_measure(
-    tool: str, site: Path, post: dict[str, Any], jobs: str, options: Sequence[str], builds: list[Build]
+def _measure_builds(
+    tool: str, command: str, site: Path, page: Path, builds: list[Build], note: str = ""
 ) -> Measure:
-    page = site / "_build" / "html" / Path(post["file"]).with_suffix(".html")
+    """One row from Sourcebook builds: median times, each run's, and the last build's warnings."""
     warnings, kinds = count_warnings(builds[-1].sphinx.stderr)
     return Measure(
         tool=tool,
-        command=" && ".join(" ".join(["python", *step[1:]]) for step in make_html_steps(jobs, options)),
+        command=command,
         seconds=median_of([build.seconds for build in builds]),
         runs=[round(build.seconds, 3) for build in builds],
         steps=median_steps(builds),
@@ -318,7 +318,16 @@ def _clean_measure(
         page=page.relative_to(site).as_posix(),
         warnings=warnings,
         warning_kinds=kinds,
+        note=note,
     )
+
+
+def _clean_measure(
+    tool: str, site: Path, post: dict[str, Any], jobs: str, options: Sequence[str], builds: list[Build]
+) -> Measure:
+    page = site / "_build" / "html" / Path(post["file"]).with_suffix(".html")
+    command = " && ".join(" ".join(["python", *step[1:]]) for step in make_html_steps(jobs, options))
+    return _measure_builds(tool, command, site, page, builds)
 
 
 def measure_sourcebook(
@@ -352,23 +361,9 @@ def measure_sourcebook(
             raise SystemExit(f"the incremental build did not update {page}")
         if updating := _UPDATING.search(build.sphinx.stdout):
             notes.append(updating.group(0).strip())
-    warnings, kinds = count_warnings(incremental_builds[-1].sphinx.stderr)
-    measures.append(
-        Measure(
-            tool=INCREMENTAL,
-            command=f"edit {post['file']}, then the same commands",
-            seconds=median_of([build.seconds for build in incremental_builds]),
-            runs=[round(build.seconds, 3) for build in incremental_builds],
-            steps=median_steps(incremental_builds),
-            cpu_seconds=median_of([build.cpu_seconds for build in incremental_builds]),
-            cpu_runs=[round(build.cpu_seconds, 3) for build in incremental_builds],
-            page_kb=page_size(page),
-            page=clean.page,
-            warnings=warnings,
-            warning_kinds=kinds,
-            note="; ".join(sorted(set(notes))),
-        )
-    )
+    command = f"edit {post['file']}, then the same commands"
+    note = "; ".join(sorted(set(notes)))
+    measures.append(_measure_builds(INCREMENTAL, command, site, page, incremental_builds, note))
     return measures
 
 
