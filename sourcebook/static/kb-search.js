@@ -192,31 +192,36 @@
       for (const word of content) add("word", word, [word], `word:${word}`);
       // Words most posts contain are left out of glossary names too, when a name has others; a
       // name of such words only is searched as the entry's one-word name, when it has one.
-      const termWords = units.filter((unit) => unit.kind === "term").flatMap((unit) => unit.searches.flatMap(wordsOf));
-      const oneWordNames = [...conceptOf.values()].flatMap((concept) => this.oneWordCandidates(concept));
-      const letters = [...new Set([...termWords, ...oneWordNames].filter((word) => this.listable(word)).map(letterOf))];
-      const termShards = new Map(await Promise.all(letters.map(async (letter) => [letter, await this.words(letter)])));
+      const termShards = new Map();
+      const load = async (words) => {
+        const letters = [...new Set(words.filter((word) => this.listable(word)).map(letterOf))];
+        for (const [letter, shard] of await Promise.all(letters.map(async (letter) => [letter, await this.words(letter)]))) {
+          termShards.set(letter, shard);
+        }
+      };
       const countOf = (word) => {
         const shard = termShards.get(letterOf(word)) || {};
         return this.listable(word) && Object.prototype.hasOwnProperty.call(shard, word) ? shard[word] : 0;
       };
       const isCommon = (word) => countOf(word) > this.commonShare * this.posts;
+      await load(units.filter((unit) => unit.kind === "term").flatMap((unit) => unit.searches.flatMap(wordsOf)));
+      // The one-word names' letters are fetched only for entries that need one.
+      const allCommon = (search) => wordsOf(search).every(isCommon);
+      const needing = [...conceptOf].filter(([number]) => units[number].searches.some(allCommon));
+      await load(needing.flatMap(([, concept]) => this.oneWordCandidates(concept)));
       const oneWordName = (concept) => {
-        let best = null;
-        for (const word of this.oneWordCandidates(concept)) {
-          const listed = Object.keys(termShards.get(letterOf(word)) || {});
-          if (!listed.every((other) => !other.startsWith(word) || [word, word + "s", word + "es"].includes(other))) continue;
-          const key = [countOf(word), word.length, word];
-          if (best === null || key[0] < best[0] || (key[0] === best[0] && (key[1] < best[1] || (key[1] === best[1] && compare(key[2], best[2]) < 0)))) {
-            best = key;
-          }
-        }
-        return best ? best[2] : null;
+        const safe = this.oneWordCandidates(concept).filter((word) =>
+          Object.keys(termShards.get(letterOf(word)) || {}).every(
+            (other) => !other.startsWith(word) || [word, word + "s", word + "es"].includes(other),
+          ),
+        );
+        safe.sort((a, b) => countOf(a) - countOf(b) || a.length - b.length || compare(a, b));
+        return safe.length ? safe[0] : null;
       };
       units.forEach((unit, number) => {
         if (!conceptOf.has(number)) return;
         const searches = unit.searches.map((search) => {
-          if (wordsOf(search).every(isCommon)) return oneWordName(conceptOf.get(number)) || search;
+          if (allCommon(search)) return oneWordName(conceptOf.get(number)) || search;
           const chunks = search.split(" ");
           const kept = chunks.filter((chunk) => !(wordsOf(chunk).length && wordsOf(chunk).every(isCommon)));
           return (kept.length ? kept : chunks).join(" ");
