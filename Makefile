@@ -16,7 +16,6 @@ endif
 
 html: $(VENV)/.installed
 	$(BIN)/python -m sphinx -b html $(SPHINXOPTS) . _build/html
-	$(BIN)/python -m sourcebook.search _build/html
 
 strict:
 	$(MAKE) html STRICT=1

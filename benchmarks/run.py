@@ -5,8 +5,8 @@
 For each N, in one run and on one generated corpus (``make_corpus.py``):
 
 a. Sourcebook: a clean full build, exactly like ``make html`` in the site's folder:
-   ``python -m sphinx -b html -j <cores + 1> . _build/html``, then the Pagefind index
-   (``python -m sourcebook.search _build/html``) when the Makefile runs it;
+   ``python -m sphinx -b html -j <cores + 1> . _build/html`` (the search index is written
+   by the build itself);
 a'. Sourcebook with its cross-reference features off: the same commands on a copy of the same
    corpus, with ``-D kb_term_links=0 -D kb_related_count=0`` (no automatic term links, no
    related answers), alternating with (a) build by build, so that both see the same load;
@@ -264,12 +264,9 @@ def edit_post(path: Path, number: int) -> None:
 
 
 def make_html_steps(jobs: str, options: Sequence[str] = ()) -> list[list[str]]:
-    """The commands ``make html`` runs, from the site's folder: Sphinx, then (when the
-    Makefile does it) the Pagefind search index."""
-    steps = [sphinx_command(jobs, options)]
-    if "sourcebook.search" in (PROJECT / "Makefile").read_text(encoding="utf-8"):
-        steps.append([sys.executable, "-m", "sourcebook.search", "_build/html"])
-    return steps
+    """The commands ``make html`` runs, from the site's folder: Sphinx alone (earlier
+    versions indexed with Pagefind after it, a second step)."""
+    return [sphinx_command(jobs, options)]
 
 
 @dataclass
@@ -279,7 +276,7 @@ class Build:
     seconds: float
     cpu_seconds: float
     steps: dict[str, float]
-    """Seconds of each command, by its module (``sphinx``, ``sourcebook.search``)."""
+    """Seconds of each command, by its module (``sphinx``)."""
     sphinx: Outcome
 
 

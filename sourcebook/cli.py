@@ -77,7 +77,6 @@ def cmd_build(args: argparse.Namespace) -> int:
     from sphinx.util.docutils import docutils_namespace, patch_docutils
 
     from sourcebook.posts import get_domain
-    from sourcebook.search import build_search_index
 
     started = time.perf_counter()
     site = args.site.resolve()
@@ -104,8 +103,6 @@ def cmd_build(args: argparse.Namespace) -> int:
     except SphinxError as error:
         print(f"sourcebook build: {error}", file=sys.stderr)
         return 2
-    # The search index, after a successful build (sourcebook/search.py).
-    indexed = 0 if app.statuscode else build_search_index(output)
     elapsed = time.perf_counter() - started
     pages = len(app.env.all_docs)
     posts = len(get_domain(app.env).posts)
@@ -113,7 +110,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         f"sourcebook: {pages} pages, {posts} posts, {warnings.warnings} warning(s), "
         f"{elapsed:.1f} s -> {output / 'index.html'}"
     )
-    return 1 if app.statuscode or indexed else 0
+    return 1 if app.statuscode else 0
 
 
 def _jobs(value: str) -> str:

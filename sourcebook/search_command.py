@@ -1,9 +1,11 @@
 """``sourcebook search``: the site's search on the command line, over the built site.
 
 It reads the query as the search page does (:mod:`sourcebook.search_query`, same data
-files) and ranks the posts of ``kb-search/corpus.json.gz`` the same way: per unit, BM25 over
-the posts' weighted stems (headings weigh more, as in Pagefind), each unit's scores divided
-by its best post's, weighed by the unit's rarity, summed. No browser, no network.
+files) and ranks the posts of the site's index (:mod:`sourcebook.search_index`, the files the
+page fetches) the same way: per unit, BM25 over the posts' weighted stems (headings weigh
+more), each unit's scores divided by its best post's, weighed by the unit's rarity, summed.
+``static/kb-search.js`` is its twin, and a browser test checks they give the same scores.
+No browser, no network.
 """
 
 from __future__ import annotations
@@ -19,7 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sourcebook.search_corpus import SearchedPost, indexed_stems, post_text, query_stems, stems, update_corpus
+from sourcebook.search_corpus import SearchedPost, query_stems, stems
+from sourcebook.search_index import read_index
 from sourcebook.search_query import (
     SEARCH_DATA,
     Analysis,
@@ -33,18 +36,18 @@ from sourcebook.search_query import (
     words_of,
 )
 
-#: BM25's term saturation and length normalisation: Pagefind's defaults.
+#: BM25's term saturation and length normalisation (those of Pagefind's ranking, which the
+#: site used before it had its own index; docs/decisions.md).
 K1 = 1.4
 B = 0.75
 SNIPPET_WORDS = 30
-#: How much more a word of the post's title (its ``title`` meta) counts: Pagefind ranks
-#: matches in the title far above the same words in the text; this weight, applied to BM25
-#: over the titles, gives scores within a few percent of Pagefind 1.5's on the test corpus.
+#: How much more a word of the post's title counts, as BM25 over the titles added to the
+#: body's: matches in the title rank far above the same words in the text.
 TITLE_WEIGHT = 6.0
 
 
 def _length_bonus(differential: int) -> float:
-    """Between 0 and 1: 1 for a stem as long as the query's, less as it is longer (Pagefind's curve)."""
+    """Between 0 and 1: 1 for a stem as long as the query's, less as it is longer."""
     return math.exp(math.exp(-0.5 * differential**2 / 4.0) - 1.0)
 
 
@@ -64,16 +67,15 @@ class Searcher:
         self.site = site
         folder = site / SEARCH_DATA
         terms = json.loads((folder / "terms.json").read_text(encoding="utf-8"))
-        self.posts = update_corpus(site)
-        self.average_length = sum(post.length for post in self.posts) / len(self.posts) if self.posts else 1.0
-        self._texts: dict[str, str] = {}
+        index, self.posts = read_index(site)
+        self.average_length = float(index["averageLength"])
+        self.average_title_length = float(index["averageTitleLength"])
+        # The index lists posts newest first, then by address: the order of ties.
+        self.position = {post.url: number for number, post in enumerate(self.posts)}
         self.document_frequency: Counter[str] = Counter()
         for post in self.posts:
             self.document_frequency.update(post.stems.keys())
         self.sorted_stems = sorted(self.document_frequency)
-        self.title_stems = {post.url: Counter(indexed_stems(post.title)) for post in self.posts}
-        lengths = [sum(counts.values()) for counts in self.title_stems.values()]
-        self.average_title_length = sum(lengths) / len(lengths) if lengths and sum(lengths) else 1.0
         self.data = QueryData(
             concepts=concepts_from_json(terms),
             stop_words=frozenset(terms.get("stopWords", ())),
@@ -83,11 +85,6 @@ class Searcher:
 
     def analyse(self, query: str) -> Analysis:
         return analyse(query, self.data)
-
-    def _text(self, post: SearchedPost) -> str:
-        if post.url not in self._texts:
-            self._texts[post.url] = normalise(post_text(post))
-        return self._texts[post.url]
 
     def _extensions(self, stem: str) -> list[str]:
         """The site's stems a query stem matches: those it begins, else the longest it begins with."""
@@ -102,24 +99,21 @@ class Searcher:
                     return [stem[:end]]
         return found
 
-    def _scores(self, search: str) -> dict[str, float]:
-        """Each post's score for one search string, as Pagefind scores a search.
+    def scores(self, search: str) -> dict[str, float]:
+        """Each post's score for one search string.
 
         Every word of the search must match (as a prefix of a stem of the post); each matched
         stem adds BM25 of its heading-weighted count, scaled down as it is longer than the
-        query's stem (Pagefind's ranking defaults: saturation 1.4, length 0.75, similarity 1).
+        query's stem.
         """
-        if is_chinese(search):
-            counts = {post.url: self._text(post).count(search) for post in self.posts}
-            return {url: float(count) for url, count in counts.items() if count}
         searched = query_stems(search)
         wanted = [self._extensions(stem) for stem in searched]
         if not wanted or not all(wanted):
             return {}
         scores: dict[str, float] = {}
         for post in self.posts:
-            title = self.title_stems[post.url]
-            title_norm = K1 * (1 - B + B * sum(title.values()) / self.average_title_length)
+            title = post.title_stems
+            title_norm = K1 * (1 - B + B * post.title_length / self.average_title_length)
             total = 0.0
             for stem, extensions in zip(searched, wanted, strict=True):
                 matched = False
@@ -160,8 +154,8 @@ class Searcher:
             best: dict[str, float] = {}
             matching = 0
             for search in unit.searches:
-                scores = self._scores(search)
-                matching = max(matching, len(scores))  # as Pagefind's count before filters
+                scores = self.scores(search)
+                matching = max(matching, len(scores))  # counted before filters
                 shown = {url: score for url, score in scores.items() if url in by_url}
                 top = max(shown.values(), default=0.0)
                 for url, score in shown.items():
@@ -170,7 +164,7 @@ class Searcher:
             for url, share in best.items():
                 total[url] = total.get(url, 0.0) + weight * share
         ranked = [(by_url[url], round(score, 9)) for url, score in total.items()]
-        ranked.sort(key=lambda item: (-item[1], _negated(item[0].sort), item[0].url))
+        ranked.sort(key=lambda item: (-item[1], self.position[item[0].url]))
         return ranked
 
     def search(
@@ -206,11 +200,6 @@ class Searcher:
             else None
         )
         return Hit(post, score, shown, snippet, tuple(sorted(wanted)) + tuple(chinese))
-
-
-def _negated(date: str) -> str:
-    """Sorts newer ISO dates first in an ascending sort."""
-    return "".join(chr(0x10FFFF - ord(char)) for char in date)
 
 
 class _LetterWords(dict[str, dict[str, int]]):

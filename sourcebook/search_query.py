@@ -12,7 +12,7 @@ same way, from the same data files, so that both find the same posts:
    contain. Words are looked up by their first letter, so a typo in the first letter is not
    corrected.
 3. Glossary names become *term* units, searched as the entry's own term and as the name
-   the reader wrote, unless that name is short ("L/C", "MOQ": Pagefind would match the
+   the reader wrote, unless that name is short ("L/C", "MOQ": the search would match the
    start of longer words, "lcl") or Chinese (posts are written in English); every post
    that names the entry lists its other names for the index, so any name finds it. Stop
    words are dropped, unless nothing else is left; each other word is a *word* unit. A word
@@ -26,14 +26,13 @@ same way, from the same data files, so that both find the same posts:
 Posts are then ranked by the sum over units of idf(unit) * (the post's score for the unit /
 the best post's score), so that a post matching the rare words of a question comes first
 even when it does not contain every word ("can the factory keep my mould after the order").
-The browser gets each unit's scores from Pagefind; ``sourcebook search``
-(:mod:`sourcebook.search_command`) computes them the way Pagefind does.
+The browser (``static/kb-search.js``) and ``sourcebook search``
+(:mod:`sourcebook.search_command`) compute each unit's scores from the site's index.
 
 ``SEARCH_DATA`` is the folder of the built site that holds the data, written by the Sphinx
 build: ``terms.json`` (glossary names, stop words, number of posts) and ``words/<letter>.json``
-(the posts' words and how many posts contain each, :mod:`sourcebook.search_words`). The
-command line also keeps ``corpus.json.gz`` there (:mod:`sourcebook.search_corpus`), which the
-browser never downloads.
+(the posts' words and how many posts contain each, :mod:`sourcebook.search_words`), beside
+the index itself (:mod:`sourcebook.search_index`).
 """
 
 from __future__ import annotations
@@ -48,7 +47,7 @@ from typing import Any
 #: Folder of the built site holding the search data.
 SEARCH_DATA = "kb-search"
 #: Bumped when a data file changes shape; the search page and the CLI check it.
-DATA_VERSION = 1
+DATA_VERSION = 2
 #: Words this long or longer are corrected when no post contains them.
 TYPO_MIN_LENGTH = 5
 #: Words this long or longer are listed in ``words/<letter>.json`` with their post counts.
@@ -285,7 +284,7 @@ def term_search(search: str, concept: Concept, data: QueryData) -> str:
 
 def one_word_name(concept: Concept, data: QueryData) -> str | None:
     """The entry's name of one listed word that starts no other word of the posts (but its
-    plurals), which Pagefind's prefix matching would find too; the rarest if several."""
+    plurals), which the search's prefix matching would find too; the rarest if several."""
     found = []
     for name in concept.names:
         words = words_of(name)
@@ -311,9 +310,9 @@ def rare_part(search: str, data: QueryData) -> str:
 
 
 def searched(name: str, data: QueryData) -> str:
-    """A glossary name as searched: without its stop words ("letter credit"), which Pagefind
+    """A glossary name as searched: without its stop words ("letter credit"), which the index
     would otherwise look up too, each among the largest parts of the index, and with inner
-    punctuation dropped ("preshipment"), as Pagefind indexes such words; "pre-shipment" would
+    punctuation dropped ("preshipment"), as the index holds such words; "pre-shipment" would
     be searched as "pre", the start of hundreds of words, and "shipment"."""
     chunks = ["".join(words_of(chunk)) for chunk in normalise(name).split()]
     chunks = [chunk for chunk in chunks if chunk]

@@ -17,6 +17,7 @@ network and does not change what the project installs).
 
 from __future__ import annotations
 
+import json
 import os
 import shlex
 import shutil
@@ -194,6 +195,18 @@ def test_post_carries_canonical_and_open_graph_urls(rtd_build: Build) -> None:
     image = post.find("meta", property="og:image")["content"]
     assert image.startswith(BASE)
     assert (rtd_build.output / "html" / image.removeprefix(BASE)).is_file()
+
+
+def test_the_build_writes_the_search_index(rtd_build: Build) -> None:
+    """No step after Sphinx: its build writes the index, with the posts' canonical URLs."""
+    search = rtd_build.output / "html" / "kb-search"
+    index = json.loads((search / "index.json").read_text(encoding="utf-8"))
+    assert index["posts"] >= 1
+    fragments = [
+        json.loads(path.read_text(encoding="utf-8")) for path in (search / "fragments").glob("*.json")
+    ]
+    seed = next(fragment for fragment in fragments if fragment["url"] == POST)
+    assert seed["canonical"] == BASE + POST
 
 
 def test_feeds_are_linked_and_absolute(rtd_build: Build) -> None:

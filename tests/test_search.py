@@ -1,10 +1,10 @@
-"""Search with Pagefind: posts marked for it, the index built after Sphinx, searched in a browser."""
+"""Search: each post's searched text recorded as its page is written, the index built at the
+end of the build, searched in a browser."""
 
 from __future__ import annotations
 
 import json
 import re
-import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -12,22 +12,20 @@ import pytest
 from bs4 import BeautifulSoup
 from playwright.sync_api import Browser, Page, expect
 
-from sourcebook.search import build_search_index, main
-
 from browser import build_html, serve
 
 RESULT = ".kb-search-result"
 LINK = ".kb-search-result-link"
 MESSAGE = ".kb-search-message"
+CREDIT = "Is it worth paying through the bank for a large order?"
 
 
 @pytest.fixture(scope="module")
 def indexed(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The search fixture site, built and indexed once for the module."""
+    """The search fixture site, built once for the module."""
     outdir = tmp_path_factory.mktemp("search") / "html"
     warnings = build_html(Path(__file__).parent / "roots" / "test-search", outdir)
     assert "WARNING" not in warnings
-    assert build_search_index(outdir) == 0
     return outdir
 
 
@@ -42,127 +40,169 @@ def page_of(path: Path) -> BeautifulSoup:
 
 
 def search(browser: Browser, base: str, query: str) -> Page:
-    """Open ``search.html?q=query`` and wait for Pagefind's answer."""
+    """Open ``search.html?q=query`` and wait for the answer."""
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     page.goto(f"{base}search.html?q={query}")
     expect(page.locator(MESSAGE)).to_have_text(re.compile(r"\d+ results? for"))
     return page
 
 
-def test_the_index_is_built_into_the_output(indexed: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    entry = json.loads((indexed / "pagefind" / "pagefind-entry.json").read_text(encoding="utf-8"))
-    assert sum(language["page_count"] for language in entry["languages"].values()) == 8  # posts only
-    assert (indexed / "pagefind" / "pagefind-ui.js").is_file()
-    size = sum(file.stat().st_size for file in (indexed / "pagefind").rglob("*") if file.is_file())
-    print(f"search bundle: {size // 1024} KB")  # the UI and WebAssembly included
-    # Running it again after a rebuild that changed a post replaces the bundle: no stale index
-    # or fragments stay.
-    stale = indexed / "pagefind" / "fragment" / "en_stale.pf_fragment"
-    stale.write_bytes(b"old")
-    post = indexed / "source" / "posts" / "credit.html"
-    post.write_text(post.read_text(encoding="utf-8") + "<!-- rebuilt -->", encoding="utf-8")
-    assert main([str(indexed)]) == 0
-    assert "indexed 8 page(s)" in capsys.readouterr().out
-    assert not stale.exists()
-    assert len(list((indexed / "pagefind").glob("*.pf_meta"))) == 1
-    assert len(list((indexed / "pagefind" / "fragment").iterdir())) == 8
-
-
-def test_a_missing_site_fails(tmp_path: Path) -> None:
-    assert build_search_index(tmp_path / "nowhere") == 2
-    assert main([]) == 2
-
-
-def test_posts_carry_pagefind_attributes(indexed: Path) -> None:
-    html = page_of(indexed / "source" / "posts" / "credit.html")
-    body = html.select_one("[data-pagefind-body]")
-    assert body is not None
-    assert body.select_one("h1") is not None  # the title is in the indexed text
-    values = {
-        (kind, mark[f"data-pagefind-{kind}"], mark["data-kb-value"])
-        for kind in ("meta", "filter", "sort")
-        for mark in body.select(f"[data-pagefind-{kind}]")
+def index_files(outdir: Path) -> dict[str, bytes]:
+    folder = outdir / "kb-search"
+    return {
+        path.relative_to(folder).as_posix(): path.read_bytes()
+        for path in sorted(folder.rglob("*.json"))
+        if path.parent.name in ("index", "fragments") or path.name == "index.json"
     }
-    assert values == {
-        ("meta", "title[data-kb-value]", "Is it worth paying through the bank for a large order?"),
-        ("meta", "date[data-kb-value]", "June 12, 2018"),
-        ("sort", "date[data-kb-value]", "2018-06-12"),
-        ("filter", "year[data-kb-value]", "2018"),
-        ("filter", "tag[data-kb-value]", "payment"),
-        ("filter", "tag[data-kb-value]", "banking"),
-    }
-    # Every name of the terms the post mentions, for the index only.
-    terms = body.select_one(".kb-search-terms")
-    assert terms is not None
-    assert terms.has_attr("hidden")
-    assert terms.get_text() == "Letter of credit · L/C · documentary credit · 信用证"
-    # The related answers are inside the body, and left out by the indexing step.
-    assert body.select_one(".kb-related") is not None
-    # Pages that are not posts are not indexed.
-    for other in ("index.html", "source/glossary.html", "tags/payment.html", "search.html"):
-        assert page_of(indexed / other).select_one("[data-pagefind-body]") is None, other
 
 
-def test_the_index_is_kept_while_no_post_page_changes(
-    site: Callable[[str], Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    """Pagefind reads every post again each time (seconds on a large site): a rebuild that
-    changed no post page keeps the bundle; one changed post page, or no bundle, builds it."""
-    outdir = tmp_path / "html"
-    build_html(site("search"), outdir)
-    assert build_search_index(outdir) == 0
-    assert "indexed 8 page(s)" in capsys.readouterr().out
-    digest = outdir / "pagefind" / "sourcebook-inputs.sha256"
-    first = digest.read_text(encoding="utf-8")
-
-    landing = outdir / "index.html"
-    landing.write_text(landing.read_text(encoding="utf-8") + "<!-- edited -->", encoding="utf-8")
-    assert build_search_index(outdir) == 0
-    assert "is up to date" in capsys.readouterr().out
-    assert digest.read_text(encoding="utf-8") == first
-
-    post = outdir / "source" / "posts" / "credit.html"
-    text = post.read_text(encoding="utf-8")
-    post.write_text(text.replace("</article>", "<p>Zanzibar</p></article>", 1), encoding="utf-8")
-    assert build_search_index(outdir) == 0
-    assert "indexed 8 page(s)" in capsys.readouterr().out
-    assert digest.read_text(encoding="utf-8") != first
-
-    shutil.rmtree(outdir / "pagefind" / "fragment")  # a damaged bundle without its entry file is rebuilt too
-    (outdir / "pagefind" / "pagefind-entry.json").unlink()
-    assert build_search_index(outdir) == 0
-    assert "indexed 8 page(s)" in capsys.readouterr().out
-    assert (outdir / "pagefind" / "fragment").is_dir()
+def fragments(outdir: Path) -> dict[str, dict[str, object]]:
+    """The index's posts as results show them, by title."""
+    index = json.loads((outdir / "kb-search" / "index.json").read_text(encoding="utf-8"))
+    shown = {}
+    for number in range(len(index["table"])):
+        path = outdir / "kb-search" / "fragments" / f"{number}.json"
+        fragment = json.loads(path.read_text(encoding="utf-8"))
+        shown[fragment["title"]] = fragment
+    return shown
 
 
-def test_an_unindexed_build_keeps_sphinx_search(site: Callable[[str], Path], tmp_path: Path) -> None:
-    outdir = tmp_path / "html"
-    build_html(site("search"), outdir)
-    assert not (outdir / "pagefind").exists()
-    html = page_of(outdir / "search.html")
+def test_the_index_holds_the_posts_only(indexed: Path) -> None:
+    index = json.loads((indexed / "kb-search" / "index.json").read_text(encoding="utf-8"))
+    assert index["posts"] == 8
+    assert len(index["table"]) == 8
+    shown = fragments(indexed)
+    assert all(str(fragment["url"]).startswith("source/posts/") for fragment in shown.values())
+    credit = shown[CREDIT]
+    assert credit["url"] == "source/posts/credit.html"
+    assert credit["date"] == "June 12, 2018"
+    assert credit["tags"] == ["payment", "banking"]
+    # Every name of the terms the post mentions is searched, and never shown on its page.
+    assert credit["terms"] == "Letter of credit L/C documentary credit 信用证"
+    assert "信用证" not in page_of(indexed / "source" / "posts" / "credit.html").get_text()
+    # The title is searched (it ranks highest), the header, related answers and backlinks not.
+    sections = credit["sections"]
+    assert isinstance(sections, list)
+    assert sections[0]["title"] == CREDIT
+    text = " ".join(section["text"] for section in sections)
+    assert "June 12, 2018" not in text
+    assert "Related answers" not in text
+    assert page_of(indexed / "source" / "posts" / "credit.html").select_one(".kb-related") is not None
+    # Tags and years are in newest-first order, with a post's numbers into them.
+    assert index["years"] == sorted(index["years"], reverse=True)
+    assert index["chunks"] == sorted(index["chunks"])  # each chunk's first stem
+    assert len(list((indexed / "kb-search" / "index").iterdir())) == len(index["chunks"])
+    size = sum(len(data) for data in index_files(indexed).values())
+    print(f"search index: {size // 1024} KB")
+
+
+def test_a_section_keeps_its_anchor(indexed: Path) -> None:
+    deposit = fragments(indexed)["How much should I pay up front?"]
+    assert {
+        "anchor": "when-the-factory-wants-more",
+        "title": "When the factory wants more",
+        "level": 2,
+    }.items() <= next(section for section in deposit["sections"] if section["level"] == 2).items()
+
+
+def test_the_index_follows_incremental_and_parallel_builds(site: Callable[[str], Path]) -> None:
+    """A rebuild with no change rewrites nothing; an edited, added or deleted post changes
+    its own fragment only, and no stale file stays; a parallel build writes the same index."""
+    srcdir = site("search")
+    outdir = srcdir / "_build" / "html"
+    build_html(srcdir, outdir)
+    first = index_files(outdir)
+    times = {path: path.stat().st_mtime_ns for path in (outdir / "kb-search").rglob("*.json")}
+    build_html(srcdir, outdir)
+    assert index_files(outdir) == first
+    assert {path: path.stat().st_mtime_ns for path in (outdir / "kb-search").rglob("*.json")} == times
+
+    post = srcdir / "source" / "posts" / "credit.md"
+    post.write_text(post.read_text(encoding="utf-8") + "\nA zanzibar clause.\n", encoding="utf-8")
+    (srcdir / "source" / "posts" / "extra.md").write_text(
+        "---\ntitle: Zanzibar shipping\ndate: '2024-01-02'\ntags: [logistics]\n---\n\nShips via zanzibar.\n",
+        encoding="utf-8",
+    )
+    (srcdir / "source" / "posts" / "samples.md").unlink()
+    (srcdir / "source" / "posts" / "shipping.md").unlink()
+    build_html(srcdir, outdir)
+    shown = fragments(outdir)
+    assert "Zanzibar shipping" in shown
+    assert "Why keep a golden sample?" not in shown
+    assert "zanzibar" in " ".join(section["text"] for section in shown[CREDIT]["sections"])  # type: ignore[union-attr]
+    second = index_files(outdir)
+    assert sorted(name for name in second if name.startswith("fragments/")) == [
+        f"fragments/{number}.json"
+        for number in range(7)  # the eighth is gone
+    ]
+    assert json.loads(second["index.json"])["digest"] != json.loads(first["index.json"])["digest"]
+
+    parallel = srcdir.parent / "parallel"
+    build_html(srcdir, parallel, "-j", "2", "-E")
+    assert index_files(parallel) == second
+
+
+def test_search_page_keeps_sphinx_search_as_fallback(indexed: Path) -> None:
+    html = page_of(indexed / "search.html")
     assert html.select_one("#search-results") is not None
     assert any("searchtools.js" in script.get("src", "") for script in html.select("script"))
-    # Sphinx's index (megabytes on a large site) is fetched only when Pagefind's is missing.
+    # Sphinx's index (megabytes on a large site) is fetched only when ours is missing.
     assert not any("searchindex.js" in script.get("src", "") for script in html.select("script"))
-    assert (outdir / "searchindex.js").is_file()
-    # What the search page and the CLI read a query with is written by the build itself.
-    terms = json.loads((outdir / "kb-search" / "terms.json").read_text(encoding="utf-8"))
+    assert (indexed / "searchindex.js").is_file()
+    terms = json.loads((indexed / "kb-search" / "terms.json").read_text(encoding="utf-8"))
     assert terms["posts"] == 8
     credit = next(concept for concept in terms["concepts"] if concept["term"] == "Letter of credit")
     assert credit["names"] == ["letter of credit", "l/c", "documentary credit", "信用证"]
 
 
-def test_sphinx_search_answers_without_the_bundle(
+def test_sphinx_search_answers_without_the_index(
     browser: Browser, site: Callable[[str], Path], tmp_path: Path
 ) -> None:
     outdir = tmp_path / "html"
     build_html(site("search"), outdir)
+    (outdir / "kb-search" / "index.json").unlink()
     with serve(outdir) as url:
         page = browser.new_page()
         page.goto(url + "search.html?q=deposit")
         expect(page.locator("#search-results li a").first).to_have_text("How much should I pay up front?")
         expect(page.locator("#kb-search")).to_have_count(0)
         page.close()
+
+
+def test_the_page_stems_and_ranks_as_the_command_line_does(
+    browser: Browser, base: str, indexed: Path
+) -> None:
+    """The browser's stemmer (Sphinx's language_data.js) gives the index's stems, and the page
+    scores every post of a search as ``sourcebook search`` does."""
+    from sourcebook.search_command import Searcher
+    from sourcebook.search_corpus import stems
+
+    searcher = Searcher(indexed)
+    words = sorted(
+        {word for post in searcher.posts for word in post.stems} | {"factories", "shipping", "quality"}
+    )
+    page = browser.new_page()
+    page.goto(base + "search.html")
+    page.wait_for_function("() => window.kbSearch")
+    in_browser = page.evaluate("words => words.map((word) => new window.Stemmer().stemWord(word))", words)
+    assert in_browser == stems(words)
+    for search in ("deposit", "factory", "golden sample", "inspect", "letter of credit", "mould", "zzz"):
+        scores = page.evaluate(
+            """async (search) => {
+                const index = window.kbSearch.page.index;
+                const scores = await index.scores(search);
+                return [...scores];
+            }""",
+            search,
+        )
+        in_page = dict(scores)
+        # The page numbers posts as the index lists them, in the command line's order.
+        expected = {searcher.position[url]: score for url, score in searcher.scores(search).items()}
+        assert in_page.keys() == expected.keys(), search
+        assert expected or search == "zzz"
+        for number, score in expected.items():
+            assert in_page[number] == pytest.approx(score, rel=1e-12), search
+    page.close()
 
 
 def test_a_question_finds_its_post_first_with_its_date(browser: Browser, base: str) -> None:
@@ -173,7 +213,7 @@ def test_a_question_finds_its_post_first_with_its_date(browser: Browser, base: s
     expect(first.locator(".kb-search-result-excerpt mark").first).to_have_text(
         re.compile("deposit", re.IGNORECASE)
     )
-    # Sphinx's own search is hidden while Pagefind answers.
+    # Sphinx's own search is hidden while ours answers.
     expect(page.locator(".bd-search-container")).to_be_hidden()
     page.close()
 
@@ -219,7 +259,7 @@ def test_a_tag_filter_narrows_and_a_result_leads_to_the_post(browser: Browser, b
     page.close()
 
 
-def test_the_search_box_leads_to_pagefind(browser: Browser, base: str) -> None:
+def test_the_search_box_leads_to_the_search_page(browser: Browser, base: str) -> None:
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     page.goto(base + "index.html")
     page.keyboard.press("Control+k")
@@ -367,7 +407,6 @@ def test_frontmatter_lands_in_results_as_text(
     (srcdir / "source" / "posts" / "hostile.md").write_text(HOSTILE, encoding="utf-8")
     outdir = srcdir / "_build" / "html"
     build_html(srcdir, outdir)
-    assert build_search_index(outdir) == 0
     title = '<img src=x onerror="window.pwned=1"> Zeppelin & "deposit" </script> \x1b[31mred'
     with serve(outdir) as url:
         page = browser.new_page()
@@ -402,7 +441,7 @@ def test_results_link_right_under_a_path_prefix(browser: Browser, indexed: Path,
 
 
 def test_a_page_opened_from_disk_falls_back_to_sphinx_search(browser: Browser, indexed: Path) -> None:
-    """Browsers do not let a file:// page load Pagefind's modules: Sphinx's own search answers."""
+    """Browsers do not let a file:// page fetch the index: Sphinx's own search answers."""
     page = browser.new_page()
     page.goto((indexed / "search.html").as_uri() + "?q=deposit")
     expect(page.locator("#search-results li a").first).to_have_text("How much should I pay up front?")

@@ -1,4 +1,4 @@
-"""``sourcebook search``: the site's search on the command line, over a built and indexed site."""
+"""``sourcebook search``: the site's search on the command line, over a built site's index."""
 
 from __future__ import annotations
 
@@ -10,20 +10,19 @@ from pathlib import Path
 import pytest
 
 from sourcebook.cli import main
-from sourcebook.search import build_search_index
-from sourcebook.search_corpus import read_page, update_corpus
+from sourcebook.search_corpus import read_body
+from sourcebook.search_index import read_index
 
 from browser import build_html
 
 
 @pytest.fixture(scope="module")
 def searched_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The search fixture site, with its build (indexed) where ``sourcebook build`` puts it."""
+    """The search fixture site, built where ``sourcebook build`` puts it."""
     site = tmp_path_factory.mktemp("cli-search") / "site"
     shutil.copytree(Path(__file__).parent / "roots" / "test-search", site)
     outdir = site / "_build" / "html"
     assert "WARNING" not in build_html(site, outdir)
-    assert build_search_index(outdir) == 0
     return site
 
 
@@ -97,64 +96,58 @@ def test_an_unbuilt_site_exits_2(site: Callable[[str], Path], capsys: pytest.Cap
     assert exit_.value.code == 2
 
 
-def test_the_corpus_is_the_searched_text_of_posts(searched_site: Path) -> None:
-    posts = {post.url: post for post in update_corpus(searched_site / "_build" / "html")}
-    assert len(posts) == 8  # posts only, as Pagefind
+def test_the_index_is_the_searched_text_of_posts(searched_site: Path) -> None:
+    _, searched = read_index(searched_site / "_build" / "html")
+    posts = {post.url: post for post in searched}
+    assert len(posts) == 8  # posts only
     credit = posts["source/posts/credit.html"]
     assert credit.title == "Is it worth paying through the bank for a large order?"
     assert credit.year == "2018"
-    assert credit.terms == "Letter of credit · L/C · documentary credit · 信用证"
+    assert credit.terms == "Letter of credit L/C documentary credit 信用证"
     texts = " ".join(section["text"] for section in credit.sections)
     assert "L/C protects both sides" in texts
-    assert "Letter of credit ·" not in texts  # the hidden names are searched, never shown
+    assert "documentary credit" not in texts  # the names are searched, never shown
+    assert credit.stems["信用证"] == 1 and credit.stems["lc"] >= 2  # "L/C" is also "lc"
+    assert set(credit.title_stems) == {
+        "is",
+        "it",
+        "worth",
+        "pay",
+        "through",
+        "the",
+        "bank",
+        "for",
+        "a",
+        "larg",
+        "order",
+    }
     deposit = posts["source/posts/deposit.html"]
     assert [(s["anchor"], s["title"]) for s in deposit.sections if s["level"] == 2] == [
         ("when-the-factory-wants-more", "When the factory wants more")
     ]
 
 
-def test_pages_without_a_searched_body_are_skipped() -> None:
-    assert read_page("<html><body><p>Archive</p></body></html>", "archive.html") is None
-    page = read_page(
-        '<div data-pagefind-body><span data-pagefind-meta="title[data-kb-value]" data-kb-value="A &amp; B">'
-        '</span><h1>A &amp; B</h1><div class="kb-related"><p>Other post</p></div>'
-        "<p>Text &lt;here&gt;</p></div>",
-        "x.html",
+def test_a_body_is_read_as_shown() -> None:
+    sections = read_body(
+        '<section id="a-b"><h1>A &amp; B<a class="headerlink" href="#a-b">#</a></h1>'
+        '<div class="kb-post-header"><p>June 1, 2020</p></div>'
+        '<div class="kb-related"><p>Other post</p></div><p>Text &lt;here&gt;<br>and on</p>'
+        '<section id="more"><h2>More</h2><p>Inside</p><img alt="x"></section><p>After</p></section>'
     )
-    assert page is not None
-    assert page.title == "A & B"
-    assert [section["text"] for section in page.sections] == ["Text <here>"]
+    assert sections == [
+        {"anchor": "a-b", "title": "A & B", "level": 1, "text": "Text <here> and on"},
+        {"anchor": "more", "title": "More", "level": 2, "text": "Inside After"},
+    ]
 
 
-def test_searching_again_reads_only_the_pages_that_changed(
-    searched_site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+def test_an_index_of_another_version_asks_for_a_build(
+    searched_site: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    import sourcebook.search_corpus as corpus
-
-    site = tmp_path / "html"
-    shutil.copytree(searched_site / "_build" / "html", site)  # times are kept
-    assert len(corpus.update_corpus(site)) == 8
-    read: list[str] = []
-    real_read_page = corpus.read_page
-    monkeypatch.setattr(corpus, "read_page", lambda html, url: read.append(url) or real_read_page(html, url))
-    assert len(corpus.update_corpus(site)) == 8
-    assert read == []  # nothing changed, nothing read
-    page = site / "source" / "posts" / "moq.html"
-    page.write_text(page.read_text(encoding="utf-8").replace("combine colours", "mix colours"), "utf-8")
-    posts = corpus.update_corpus(site)
-    assert read == ["source/posts/moq.html"]
-    moq = next(post for post in posts if post.url == "source/posts/moq.html")
-    assert "mix colours" in " ".join(section["text"] for section in moq.sections)
-    # A page deleted since is gone from the corpus.
-    (site / "source" / "posts" / "shipping.html").unlink()
-    assert len(corpus.update_corpus(site)) == 7
-
-
-def test_a_site_built_without_the_index_is_searched_too(
-    site: Callable[[str], Path], capsys: pytest.CaptureFixture[str]
-) -> None:
-    """The command line needs the build's data files, not Pagefind's bundle."""
-    unindexed = site("search")
-    assert "WARNING" not in build_html(unindexed, unindexed / "_build" / "html")
-    assert search(unindexed, "letter of credit", "--json") == 0
-    assert json.loads(capsys.readouterr().out)["results"][0]["path"] == "source/posts/credit.html"
+    copy = tmp_path / "site"
+    shutil.copytree(searched_site, copy)
+    index = copy / "_build" / "html" / "kb-search" / "index.json"
+    index.write_text(
+        index.read_text(encoding="utf-8").replace('"version":2', '"version":1'), encoding="utf-8"
+    )
+    assert search(copy, "deposit") == 2
+    assert "build the site again" in capsys.readouterr().err

@@ -78,7 +78,7 @@ def test_a_question_keeps_its_words_and_glossary_terms() -> None:
 
 
 def test_abbreviations_and_synonyms_search_the_entry_too() -> None:
-    # A short name would match the start of longer words (Pagefind's "lc" finds "lcl"): the
+    # A short name would match the start of longer words ("lc" would find "lcl"): the
     # entry's term finds every post that names the entry, whatever the name. Stop words in a
     # name are not searched.
     (unit,) = analyse("L/C", data()).units
@@ -86,7 +86,7 @@ def test_abbreviations_and_synonyms_search_the_entry_too() -> None:
     (unit,) = analyse("documentary credits", data()).units
     assert unit.searches == ("letter credit", "documentary credit")
     (unit,) = analyse("DUPRO", data()).units
-    assert unit.searches == ("duringproduction inspection", "dupro")  # Pagefind joins "during-production"
+    assert unit.searches == ("duringproduction inspection", "dupro")  # compounds are indexed joined
 
 
 def test_a_chinese_name_is_found_inside_other_text() -> None:
@@ -143,7 +143,7 @@ def test_a_name_of_common_words_is_searched_as_the_entrys_one_word_name() -> Non
     # A name with a rarer word keeps that word.
     (unit,) = analyse("ODM", site).units
     assert unit.searches == ("design",)
-    # A one-word name that begins other words would find them too (Pagefind matches prefixes).
+    # A one-word name that begins other words would find them too (the search matches prefixes).
     listed["o"]["oembedded"] = 1
     (unit,) = analyse("OEM", site).units
     assert unit.searches == ("oems",)

@@ -1,10 +1,13 @@
-/* Sourcebook's search page: Pagefind's index, read and ranked the Sourcebook way.
+/* Sourcebook's search page: the site's kb-search/ index, read and ranked as
+ * `sourcebook search` reads and ranks it (sourcebook/search_command.py).
  *
  * The query is read exactly as sourcebook/search_query.py reads it (glossary names, stop
- * words, one-typo corrections, from the same kb-search/ data files), each unit is searched
- * with Pagefind, and posts are ranked by the sum over units of idf(unit) × (score ÷ the
- * unit's best score), as sourcebook/search_command.py ranks them on the command line.
- * Everything shown comes from Pagefind's fragments and is inserted as text, never as HTML.
+ * words, one-typo corrections, from the same data files); each unit's searches are scored
+ * with BM25 over the chunks of the index that hold their stems (sourcebook/search_index.py),
+ * and posts are ranked by the sum over units of idf(unit) × (score ÷ the unit's best score).
+ * Words are stemmed with the Snowball stemmer Sphinx ships in language_data.js, the one the
+ * index was stemmed with. Results come from the posts' fragments, inserted as text, never
+ * as HTML.
  */
 (function () {
   "use strict";
@@ -12,6 +15,12 @@
   const WORD = /[\p{L}\p{N}]+/gu;
   const CJK = /[\u3400-\u9fff\uf900-\ufaff]/;
   const PAGE_SIZE = 10;
+  // BM25's saturation and length normalisation, the weight of a word of the title, and the
+  // excerpt's length: sourcebook/search_command.py's K1, B, TITLE_WEIGHT and SNIPPET_WORDS.
+  const K1 = 1.4;
+  const B = 0.75;
+  const TITLE_WEIGHT = 6.0;
+  const SNIPPET_WORDS = 30;
 
   const normalise = (text) => text.normalize("NFKC").toLowerCase();
   const wordsOf = (text) => text.match(WORD) || [];
@@ -51,6 +60,181 @@
 
   function idf(posts, matching) {
     return Math.log(1 + (posts - matching + 0.5) / (matching + 0.5));
+  }
+
+  /** Between 0 and 1: 1 for a stem as long as the query's, less as it is longer. */
+  const lengthBonus = (differential) => Math.exp(Math.exp((-0.5 * differential ** 2) / 4.0) - 1.0);
+
+  /** Snowball's English stemmer from Sphinx's language_data.js, with a cache. */
+  const stemCache = new Map();
+  let stemmer = null;
+  function stem(word) {
+    if (!stemCache.has(word)) {
+      stemmer = stemmer || new window.Stemmer();
+      stemCache.set(word, stemmer.stemWord(word));
+    }
+    return stemCache.get(word);
+  }
+
+  /** The stems of a search string: its words split at spaces, inner punctuation dropped. */
+  function queryStems(search) {
+    return normalise(search)
+      .split(/\s+/)
+      .map((chunk) => wordsOf(chunk).join(""))
+      .filter(Boolean)
+      .map(stem);
+  }
+
+  const hasOwn = (object, key) => Object.prototype.hasOwnProperty.call(object, key);
+
+  const fetchJson = (url) =>
+    fetch(url).then((response) => {
+      if (!response.ok) throw new Error(`${url}: ${response.status}`);
+      return response.json();
+    });
+
+  /** The site's index: kb-search/index.json, and the chunks and fragments it names. */
+  class SearchIndex {
+    constructor(index, dataUrl) {
+      this.posts = index.posts;
+      this.averageLength = index.averageLength;
+      this.averageTitleLength = index.averageTitleLength;
+      this.table = index.table;
+      this.tags = index.tags;
+      this.years = index.years;
+      this.firsts = index.chunks;
+      this.digest = index.digest;
+      this.dataUrl = dataUrl;
+      this.chunks = new Map();
+      this.fragments = new Map();
+    }
+
+    /** A chunk's or fragment's address: of this build, never one cached from another. */
+    file(name) {
+      const url = new URL(name, this.dataUrl);
+      url.searchParams.set("v", this.digest);
+      return url;
+    }
+
+    chunk(number) {
+      if (!this.chunks.has(number)) {
+        this.chunks.set(number, fetchJson(this.file(`index/${number}.json`)));
+      }
+      return this.chunks.get(number);
+    }
+
+    /** The chunk that holds a stem if any does: the last one starting at or before it. */
+    chunkFor(word) {
+      let low = 0;
+      let high = this.firsts.length - 1;
+      while (low < high) {
+        const middle = (low + high + 1) >> 1;
+        if (compare(this.firsts[middle], word) <= 0) low = middle;
+        else high = middle - 1;
+      }
+      return low;
+    }
+
+    /** The stems a query stem matches, with their postings: those it begins, else the
+     * longest it begins with. */
+    async extensions(word) {
+      if (!this.firsts.length) return [];
+      const start = this.chunkFor(word);
+      let end = start + 1;
+      while (end < this.firsts.length && this.firsts[end].startsWith(word)) end++;
+      const numbers = [];
+      for (let number = start; number < end; number++) numbers.push(number);
+      const found = [];
+      for (const chunk of await Promise.all(numbers.map((number) => this.chunk(number)))) {
+        for (const key of Object.keys(chunk)) if (key.startsWith(word)) found.push([key, chunk[key]]);
+      }
+      if (found.length) return found.sort((a, b) => compare(a[0], b[0]));
+      for (let length = word.length - 1; length > 0; length--) {
+        const prefix = word.slice(0, length);
+        const chunk = await this.chunk(this.chunkFor(prefix));
+        if (hasOwn(chunk, prefix)) return [[prefix, chunk[prefix]]];
+      }
+      return [];
+    }
+
+    /** Each post's score for one search string: every word must match the start of a stem
+     * of the post; each matched stem adds BM25 of its heading-weighted count, scaled down as
+     * it is longer than the query's stem. A map of post number to score. */
+    async scores(search) {
+      const searched = queryStems(search);
+      const wanted = await Promise.all(searched.map((word) => this.extensions(word)));
+      const matched = new Map(); // post number → [score, words matched so far]
+      if (!searched.length || wanted.some((list) => !list.length)) return new Map();
+      searched.forEach((queryStem, k) => {
+        for (const [word, flat] of wanted[k]) {
+          const bonus = lengthBonus(Math.abs(word.length - queryStem.length) + 1);
+          const rarity = idf(this.posts, flat.length / 3);
+          let number = 0;
+          for (let i = 0; i < flat.length; i += 3) {
+            number += flat[i];
+            let entry = matched.get(number);
+            if (!entry) {
+              if (k > 0) continue; // it missed an earlier word
+              entry = [0, 0];
+              matched.set(number, entry);
+            } else if (entry[1] < k) {
+              continue;
+            }
+            const [length, titleLength] = this.table[number];
+            const weighted = flat[i + 1] * bonus;
+            const norm = K1 * (1 - B + (B * length) / this.averageLength);
+            entry[0] += (rarity * (K1 + 1) * weighted) / (norm + weighted);
+            const inTitle = flat[i + 2] * bonus;
+            if (inTitle) {
+              const titleNorm = K1 * (1 - B + (B * titleLength) / this.averageTitleLength);
+              entry[0] += (rarity * TITLE_WEIGHT * (K1 + 1) * inTitle) / (titleNorm + inTitle);
+            }
+            entry[1] = k + 1;
+          }
+        }
+      });
+      const scores = new Map();
+      for (const [number, [score, words]] of matched) if (words === searched.length) scores.set(number, score);
+      return scores;
+    }
+
+    /** Whether a post passes the filters: any of the selected tags, any of the years. */
+    passes(number, filters) {
+      const row = this.table[number];
+      if (filters.tag) {
+        const wanted = new Set(filters.tag.any.map((tag) => tag.toLowerCase()));
+        if (!row.slice(3).some((tag) => wanted.has(this.tags[tag].toLowerCase()))) return false;
+      }
+      return !filters.year || (row[2] >= 0 && filters.year.any.includes(this.years[row[2]]));
+    }
+
+    /** One search's matching posts that pass the filters, and how many matched before them. */
+    async search(search, { filters }) {
+      const scores = await this.scores(search);
+      const results = [];
+      for (const [number, score] of scores) {
+        if (this.passes(number, filters)) results.push({ id: number, score, data: () => this.fragment(number) });
+      }
+      return { results, unfilteredResultCount: scores.size };
+    }
+
+    fragment(number) {
+      if (!this.fragments.has(number)) {
+        this.fragments.set(number, fetchJson(this.file(`fragments/${number}.json`)));
+      }
+      return this.fragments.get(number);
+    }
+
+    /** How many posts have each tag and each year. */
+    filters() {
+      const counts = { tag: {}, year: {} };
+      const add = (key, value) => (counts[key][value] = (counts[key][value] || 0) + 1);
+      for (const row of this.table) {
+        if (row[2] >= 0) add("year", this.years[row[2]]);
+        for (const tag of row.slice(3)) add("tag", this.tags[tag]);
+      }
+      return counts;
+    }
   }
 
   /** Reads queries with the site's terms.json and words/<letter>.json. */
@@ -233,11 +417,11 @@
   }
 
   /** Every post matching a unit, best first, with the search result that explains it best. */
-  async function rank(pagefind, reader, units, filters) {
+  async function rank(index, reader, units, filters) {
     const total = new Map();
     // Every search at once: their index chunks download in parallel.
     const answers = await Promise.all(
-      units.map((unit) => Promise.all(unit.searches.map((search) => pagefind.search(search, { filters })))),
+      units.map((unit) => Promise.all(unit.searches.map((search) => index.search(search, { filters })))),
     );
     units.forEach((unit, index) => {
       const best = new Map();
@@ -265,43 +449,9 @@
     });
     const ranked = [...total.values()];
     for (const entry of ranked) entry.score = Math.round(entry.score * 1e9) / 1e9;
-    ranked.sort((a, b) => b.score - a.score || compare(a.id, b.id));
+    // Ties: the index lists posts newest first, then by address.
+    ranked.sort((a, b) => b.score - a.score || a.id - b.id);
     return ranked;
-  }
-
-  /** Text and <mark> elements of a Pagefind excerpt; nothing else survives. */
-  function excerptNodes(excerpt, extraWords) {
-    const parsed = new DOMParser().parseFromString(`<p>${excerpt}</p>`, "text/html").body;
-    const fragment = document.createDocumentFragment();
-    const pattern = extraWords.length
-      ? new RegExp(`(?<![\\p{L}\\p{N}])(${extraWords.map(escapeRegExp).join("|")})[\\p{L}\\p{N}]*`, "giu")
-      : null;
-    const addText = (text) => {
-      if (!pattern) return fragment.append(text);
-      let last = 0;
-      for (const match of text.matchAll(pattern)) {
-        fragment.append(text.slice(last, match.index));
-        const mark = document.createElement("mark");
-        mark.textContent = match[0];
-        fragment.append(mark);
-        last = match.index + match[0].length;
-      }
-      fragment.append(text.slice(last));
-    };
-    for (const node of parsed.firstChild ? parsed.firstChild.childNodes : []) {
-      if (node.nodeName === "MARK") {
-        const mark = document.createElement("mark");
-        mark.textContent = node.textContent;
-        fragment.append(mark);
-      } else {
-        addText(node.textContent);
-      }
-    }
-    return fragment;
-  }
-
-  function escapeRegExp(text) {
-    return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
   }
 
   function element(tag, className, text) {
@@ -311,21 +461,72 @@
     return node;
   }
 
-  /** The section (sub-result with an anchor) holding most of the matches, if any. */
-  function bestSection(data) {
-    let best = null;
-    for (const sub of data.sub_results || []) {
-      if (!sub.url || !sub.url.includes("#")) continue;
-      if (!best || (sub.locations || []).length > (best.locations || []).length) best = sub;
+  /** The stems and Chinese names a result's excerpt marks: those of the query's searches. */
+  function markedOf(units) {
+    const stems = new Set();
+    const chinese = [];
+    for (const unit of units) {
+      for (const search of unit.searches) {
+        if (isChinese(search)) chinese.push(search);
+        else for (const word of wordsOf(search)) stems.add(stem(word));
+      }
     }
-    return best;
+    return { stems, chinese };
+  }
+
+  const occurrences = (text, part) => text.split(part).length - 1;
+
+  /** Whether a word of a text is one the query asked for. */
+  function isMarked(word, marked) {
+    return (
+      wordsOf(normalise(word)).some((part) => marked.stems.has(stem(part))) ||
+      marked.chinese.some((name) => word.includes(name))
+    );
+  }
+
+  /** The section holding most of the query's words (the first on a tie with none), and
+   * about SNIPPET_WORDS words of its text around the first of them: what the CLI shows. */
+  function hitOf(fragment, marked) {
+    let best = null;
+    let bestCount = 0;
+    fragment.sections.forEach((section, index) => {
+      const text = normalise(`${section.title} ${section.text}`);
+      let count = wordsOf(text).filter((word) => marked.stems.has(stem(word))).length;
+      for (const name of marked.chinese) count += occurrences(text, name);
+      if (count > bestCount || (count === bestCount && best === null && index === 0)) {
+        best = section;
+        bestCount = count;
+      }
+    });
+    const words = best ? best.text.split(" ").filter(Boolean) : [];
+    const hits = words.map((word) => isMarked(word, marked));
+    const first = Math.max(0, hits.indexOf(true));
+    const start = Math.max(0, Math.min(first - Math.floor(SNIPPET_WORDS / 3), words.length - SNIPPET_WORDS));
+    return {
+      section: best && best.anchor && best.level > 1 ? best : null,
+      snippet: words.slice(start, start + SNIPPET_WORDS).map((word, i) => [word, hits[start + i]]),
+      before: start > 0,
+      after: start + SNIPPET_WORDS < words.length,
+    };
+  }
+
+  /** A result's excerpt: text, and <mark> elements around the query's words. */
+  function excerptNodes(hit) {
+    const fragment = document.createDocumentFragment();
+    if (hit.before) fragment.append("… ");
+    hit.snippet.forEach(([word, isHit], i) => {
+      if (i) fragment.append(" ");
+      fragment.append(isHit ? element("mark", "", word) : word);
+    });
+    if (hit.after) fragment.append(" …");
+    return fragment;
   }
 
   class SearchPage {
-    constructor(mount, pagefind, reader, root, early) {
+    constructor(mount, index, reader, root, early) {
       this.mount = mount;
       this.early = early;
-      this.pagefind = pagefind;
+      this.index = index;
       this.reader = reader;
       this.root = root;
       this.form = mount.querySelector("form");
@@ -361,7 +562,7 @@
     }
 
     async renderFacets() {
-      const available = await this.pagefind.filters();
+      const available = this.index.filters();
       const labels = { tag: "Tag", year: "Year" };
       this.facets.replaceChildren();
       for (const key of ["tag", "year"]) {
@@ -420,13 +621,13 @@
       // The page's first query was started while the page was still loading.
       const early = this.early && this.early.key === key ? this.early.promise : null;
       this.early = null;
-      const found = await (early || answer(this.pagefind, this.reader, query, filters));
+      const found = await (early || answer(this.index, this.reader, query, filters));
       const { units, corrections, common, ranked, pending } = found;
       if (serial !== this.serial) return; // a newer query is on its way
       this.units = units;
       this.ranked = ranked;
       this.shown = pending.length;
-      const words = searchWords(units);
+      const marked = markedOf(units);
       // Each result is shown as soon as it and those above it are in: the first answer does not
       // wait for the slowest of ten fragments. The previous results stay until then.
       if (!pending.length) this.list.replaceChildren();
@@ -434,10 +635,10 @@
         const data = await promise;
         if (serial !== this.serial) return;
         if (index === 0) {
-          this.list.replaceChildren(this.result(data, words));
+          this.list.replaceChildren(this.result(data, marked));
           performance.mark("kb-search:shown");
         } else {
-          this.list.append(this.result(data, words));
+          this.list.append(this.result(data, marked));
         }
       }
       // The summary comes last: once it is there, the whole first page of results is.
@@ -459,37 +660,37 @@
       const page = this.ranked.slice(this.shown, this.shown + PAGE_SIZE);
       const loaded = await Promise.all(page.map((entry) => entry.lead.data()));
       if (serial !== this.serial) return;
-      const words = searchWords(this.units);
+      const marked = markedOf(this.units);
       this.shown += loaded.length;
-      this.list.append(...loaded.map((data) => this.result(data, words)));
+      this.list.append(...loaded.map((data) => this.result(data, marked)));
       this.more.hidden = this.shown >= this.ranked.length;
     }
 
-    result(data, words) {
+    result(data, marked) {
       const item = element("li", "kb-search-result");
-      const link = element("a", "kb-search-result-link", data.meta.title || data.url);
-      // Pagefind's addresses start with its baseUrl, the site's path ("/en/latest/…").
+      const link = element("a", "kb-search-result-link", data.title || data.url);
+      // Addresses are relative to the site's root, wherever it is served from.
       link.href = new URL(data.url, this.root).href;
       const heading = element("p", "kb-search-result-title");
       heading.append(link);
       item.append(heading);
-      if (data.meta.date) item.append(element("p", "kb-search-result-date", data.meta.date));
-      const section = bestSection(data);
-      const excerpt = element("p", "kb-search-result-excerpt");
-      excerpt.append(excerptNodes(section ? section.excerpt : data.excerpt, words));
-      if (section) {
-        const sectionLink = element("a", "kb-search-result-section", `§ ${section.title}`);
-        sectionLink.href = new URL(section.url, this.root).href;
+      if (data.date) item.append(element("p", "kb-search-result-date", data.date));
+      const hit = hitOf(data, marked);
+      if (hit.section) {
+        const sectionLink = element("a", "kb-search-result-section", `§ ${hit.section.title}`);
+        sectionLink.href = new URL(`${data.url}#${hit.section.anchor}`, this.root).href;
         const line = element("p", "kb-search-result-section-line");
         line.append(sectionLink);
         item.append(line);
       }
+      const excerpt = element("p", "kb-search-result-excerpt");
+      excerpt.append(excerptNodes(hit));
       item.append(excerpt);
       return item;
     }
   }
 
-  /** Pagefind's filters for the selected values of each facet. */
+  /** The filters for the selected values of each facet. */
   function filtersOf(selected) {
     const filters = {};
     for (const key of ["tag", "year"]) {
@@ -499,20 +700,13 @@
     return filters;
   }
 
-  /** The words of a query's searches, marked in the excerpts. */
-  function searchWords(units) {
-    return [...new Set(units.flatMap((unit) => unit.searches.flatMap(wordsOf)))].filter(
-      (word) => word.length > 2 && !isChinese(word),
-    );
-  }
-
   /** Everything the first page of a query's results needs: its reading, ranking and fragments
    * (as promises, in rank order).
-   * ``pagefind`` may still be loading: the query is read (its words fetched) meanwhile. */
-  async function answer(pagefind, reader, query, filters) {
+   * ``index`` may still be loading: the query is read (its words fetched) meanwhile. */
+  async function answer(index, reader, query, filters) {
     const analysis = await reader.analyse(query);
     performance.mark("kb-search:read");
-    const ranked = await rank(await pagefind, reader, analysis.units, filters);
+    const ranked = await rank(await index, reader, analysis.units, filters);
     performance.mark("kb-search:ranked");
     // The first page's fragments all start loading now, in parallel.
     const pending = ranked.slice(0, PAGE_SIZE).map((entry) => entry.lead.data());
@@ -533,24 +727,24 @@
     return shardCache.get(letter);
   }
 
-  // Pagefind, the query data and the address's query start loading with the page itself, not
+  // The index, the query data and the address's query start loading with the page itself, not
   // after it: the script is in the page's head and knows the site's root from its data-root.
   const script = document.currentScript;
   const root = new URL((script && script.dataset.root) || "./", document.baseURI);
   const dataUrl = new URL("kb-search/", root);
   performance.mark("kb-search:start");
-  const pagefindReady = import(new URL("pagefind/pagefind.js", root).href).then(async (pagefind) => {
-    await pagefind.options({ baseUrl: root.pathname, excerptLength: 24, noWorker: true });
-    await pagefind.init();
-    return pagefind;
+  // Sphinx's language_data.js (the stemmer) comes before this script in the page.
+  const stemmerReady = window.Stemmer
+    ? Promise.resolve()
+    : new Promise((resolve) => document.addEventListener("DOMContentLoaded", resolve, { once: true }));
+  const indexReady = Promise.all([fetchJson(new URL("index.json", dataUrl)), stemmerReady]).then(([index]) => {
+    if (!window.Stemmer) throw new Error("no stemmer: language_data.js is missing");
+    return new SearchIndex(index, dataUrl);
   });
-  const readerReady = fetch(new URL("terms.json", dataUrl)).then(async (response) => {
-    if (!response.ok) throw new Error(`terms.json: ${response.status}`);
-    return new QueryReader(await response.json(), dataUrl);
-  });
-  const boot = Promise.all([pagefindReady, readerReady]).then(([pagefind, reader]) => {
+  const readerReady = fetchJson(new URL("terms.json", dataUrl)).then((terms) => new QueryReader(terms, dataUrl));
+  const boot = Promise.all([indexReady, readerReady]).then(([index, reader]) => {
     performance.mark("kb-search:ready");
-    return { pagefind, reader };
+    return { index, reader };
   });
   const params = new URLSearchParams(window.location.search);
   const firstQuery = (params.get("q") || "").trim();
@@ -560,12 +754,12 @@
   const early = firstQuery
     ? {
         key: JSON.stringify([firstQuery, firstFilters]),
-        promise: readerReady.then((reader) => answer(pagefindReady, reader, firstQuery, firstFilters)),
+        promise: readerReady.then((reader) => answer(indexReady, reader, firstQuery, firstFilters)),
       }
     : null;
   if (early) early.promise.catch(() => {}); // reported by start() through boot
 
-  /** Show the page: Pagefind's answers, or Sphinx's own search when the bundle is missing. */
+  /** Show the page: the index's answers, or Sphinx's own search when the index is missing. */
   async function start() {
     if (document.readyState === "loading") {
       await new Promise((resolve) => document.addEventListener("DOMContentLoaded", resolve, { once: true }));
@@ -576,15 +770,15 @@
     try {
       loaded = await boot;
     } catch (error) {
-      // No bundle (a build without the indexing step): Sphinx's own search answers.
-      console.info("[Sourcebook] Pagefind index not available, using Sphinx's search:", error);
+      // No index (a page opened from disk, a damaged upload): Sphinx's own search answers.
+      console.info("[Sourcebook] search index not available, using Sphinx's search:", error);
       mount.remove();
       const index = document.createElement("script");
       index.src = new URL("searchindex.js", root).href;
       document.head.append(index);
       return;
     }
-    const page = new SearchPage(mount, loaded.pagefind, loaded.reader, root, early);
+    const page = new SearchPage(mount, loaded.index, loaded.reader, root, early);
     const fallback = document.querySelector(".bd-search-container");
     if (fallback) fallback.hidden = true;
     mount.hidden = false;

@@ -1,0 +1,188 @@
+"""The search index: small static files the search page fetches a few of per query.
+
+Written at the end of each HTML build from the searched posts (:mod:`sourcebook.search_corpus`),
+under ``kb-search/``:
+
+``index.json``
+    Read first, on every visit: the number of posts and their average lengths (BM25's length
+    normalisation), one row per post ``[length, title length, year, tag…]`` (year and tags
+    as numbers into ``years`` and ``tags``, -1 for no year), the first stem of each chunk,
+    and a digest of every chunk and fragment. Posts are in tie order: newest first, then by
+    address, so a post's number breaks ties between equal scores.
+``index/<n>.json``
+    Chunk ``n``: consecutive stems (in code point order) with their postings, ``[post -
+    previous post, weighted count, count in the title, …]``. A query word is looked up in
+    the chunk or two that can hold the stems it begins, so a query downloads a few chunks,
+    not the index. Postings hold no word positions, which keeps a chunk small even for a
+    word every post contains.
+``fragments/<n>.json``
+    Post ``n`` as a result shows it: address, title, date, tags, sections (heading, anchor,
+    text) and its glossary names. Fetched for the results on screen only.
+
+Chunks and fragments are numbered, not named by their content, so that ``index.json``
+stays small on a large site; the page asks for them with ``?v=<digest>``, so a browser
+never mixes files of two builds. Only files whose content changed are written, and those
+no longer numbered are removed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from sourcebook.publishing import write_if_changed
+from sourcebook.search_corpus import SearchedPost
+from sourcebook.search_query import DATA_VERSION, SEARCH_DATA
+
+INDEX_FILE = "index.json"
+CHUNKS = "index"
+FRAGMENTS = "fragments"
+#: A chunk is closed once its postings pass this many bytes of JSON (a word in every post of
+#: a 5,000-post site takes about 25 KB alone; gzip makes a chunk a third of its size).
+CHUNK_BYTES = 12_000
+
+
+def _dumps(data: Any) -> bytes:
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def tie_order(posts: Sequence[SearchedPost]) -> list[SearchedPost]:
+    """Newest first, then by address: the order ties between equal scores are shown in."""
+    by_url = sorted(posts, key=lambda post: post.url)
+    return sorted(by_url, key=lambda post: post.sort, reverse=True)
+
+
+def fragment_of(post: SearchedPost) -> dict[str, Any]:
+    return {
+        "url": post.url,
+        "canonical": post.canonical,
+        "title": post.title,
+        "date": post.date,
+        "tags": post.tags,
+        "sections": post.sections,
+        "terms": post.terms,
+    }
+
+
+def _chunks(postings: dict[str, list[int]]) -> Iterator[tuple[str, bytes]]:
+    """Consecutive stems grouped into chunks of about ``CHUNK_BYTES``: (first stem, file)."""
+    chunk: dict[str, list[int]] = {}
+    size = 0
+    for stem in sorted(postings):
+        if chunk and size >= CHUNK_BYTES:
+            yield next(iter(chunk)), _dumps(chunk)
+            chunk, size = {}, 0
+        chunk[stem] = postings[stem]
+        size += len(stem) + 4 * len(postings[stem]) + 4
+    if chunk:
+        yield next(iter(chunk)), _dumps(chunk)
+
+
+def build_index(posts: Sequence[SearchedPost]) -> dict[str, bytes]:
+    """Every file of the index, by its path under ``kb-search/``."""
+    ordered = tie_order(posts)
+    files: dict[str, bytes] = {}
+    tags = sorted({tag for post in ordered for tag in post.tags})
+    years = sorted({post.year for post in ordered if post.year}, reverse=True)
+    tag_number = {tag: number for number, tag in enumerate(tags)}
+    year_number = {year: number for number, year in enumerate(years)}
+    table: list[list[int]] = []
+    postings: dict[str, list[int]] = {}
+    last: dict[str, int] = {}
+    digest = hashlib.sha256()
+    for number, post in enumerate(ordered):
+        files[f"{FRAGMENTS}/{number}.json"] = _dumps(fragment_of(post))
+        year = year_number.get(post.year, -1)
+        table.append([post.length, post.title_length, year, *(tag_number[tag] for tag in post.tags)])
+        for stem, count in post.stems.items():
+            postings.setdefault(stem, []).extend(
+                (number - last.get(stem, 0), count, post.title_stems.get(stem, 0))
+            )
+            last[stem] = number
+    firsts = []
+    for number, (first, data) in enumerate(_chunks(postings)):
+        files[f"{CHUNKS}/{number}.json"] = data
+        firsts.append(first)
+    for name, data in files.items():
+        digest.update(f"{name}\0{len(data)}\0".encode())
+        digest.update(data)
+    lengths = [post.length for post in ordered]
+    title_lengths = [row[1] for row in table]
+    files[INDEX_FILE] = _dumps(
+        {
+            "version": DATA_VERSION,
+            "digest": digest.hexdigest()[:16],
+            "posts": len(ordered),
+            "averageLength": sum(lengths) / len(lengths) if lengths else 1.0,
+            "averageTitleLength": sum(title_lengths) / len(title_lengths) if sum(title_lengths) else 1.0,
+            "tags": tags,
+            "years": years,
+            "table": table,
+            "chunks": firsts,
+        }
+    )
+    return files
+
+
+def write_index(site: Path, posts: Sequence[SearchedPost]) -> None:
+    """Write the index of ``posts`` into ``<site>/kb-search/``: changed files only, stale ones removed."""
+    folder = site / SEARCH_DATA
+    files = build_index(posts)
+    for subfolder in (CHUNKS, FRAGMENTS):
+        directory = folder / subfolder
+        if directory.is_dir():
+            for path in directory.iterdir():
+                if f"{subfolder}/{path.name}" not in files:
+                    path.unlink()
+    for relative, data in files.items():
+        write_if_changed(folder / relative, data)
+
+
+def read_index(site: Path) -> tuple[dict[str, Any], list[SearchedPost]]:
+    """The index of a built site, and its posts as searched (for ``sourcebook search``).
+
+    Raises ``FileNotFoundError`` when the site has no index, ``ValueError`` when it was
+    written by another version of Sourcebook.
+    """
+    folder = site / SEARCH_DATA
+    index = json.loads((folder / INDEX_FILE).read_text(encoding="utf-8"))
+    if index.get("version") != DATA_VERSION:
+        raise ValueError(f"{folder / INDEX_FILE} is of another version of Sourcebook: build the site again")
+    fragments = [
+        json.loads((folder / FRAGMENTS / f"{number}.json").read_text(encoding="utf-8"))
+        for number in range(len(index["table"]))
+    ]
+    stems: list[dict[str, int]] = [{} for _ in fragments]
+    title_stems: list[dict[str, int]] = [{} for _ in fragments]
+    for number in range(len(index["chunks"])):
+        chunk = json.loads((folder / CHUNKS / f"{number}.json").read_text(encoding="utf-8"))
+        for stem, flat in chunk.items():
+            number = 0
+            for position in range(0, len(flat), 3):
+                number += flat[position]
+                stems[number][stem] = flat[position + 1]
+                if flat[position + 2]:
+                    title_stems[number][stem] = flat[position + 2]
+    years, tags = index["years"], index["tags"]
+    posts = [
+        SearchedPost(
+            url=fragment["url"],
+            canonical=fragment["canonical"],
+            title=fragment["title"],
+            date=fragment["date"],
+            sort="",  # the index's order is the tie order
+            tags=[tags[tag] for tag in row[3:]],
+            year=years[row[2]] if row[2] >= 0 else "",
+            sections=fragment["sections"],
+            terms=fragment["terms"],
+            stems=stems[number],
+            length=row[0],
+            title_stems=title_stems[number],
+            title_length=row[1],
+        )
+        for number, (row, fragment) in enumerate(zip(index["table"], fragments, strict=True))
+    ]
+    return index, posts
