@@ -4,7 +4,7 @@ It reads the query as the search page does (:mod:`sourcebook.search_query`, same
 files) and ranks the posts of the site's index (:mod:`sourcebook.search_index`, the files the
 page fetches) the same way: per unit, BM25 over the posts' weighted stems (headings weigh
 more), each unit's scores divided by its best post's, weighed by the unit's rarity, summed.
-``static/kb-search.js`` is its twin, and a browser test checks they give the same scores.
+``static/kb-search-engine.js`` is its twin, and a browser test checks they give the same scores.
 No browser, no network.
 """
 

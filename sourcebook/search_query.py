@@ -1,7 +1,7 @@
 """How a search query is read: glossary terms, stop words, one-typo corrections. Pure.
 
-The site's search page (``static/kb-search.js``) and ``sourcebook search`` read a query the
-same way, from the same data files, so that both find the same posts:
+The site's search page (``static/kb-search-engine.js``, in a worker) and ``sourcebook search``
+read a query the same way, from the same data files, so that both find the same posts:
 
 1. The query is normalised (NFKC, lower case) and split into words (runs of letters and
    digits). Chinese glossary names are found anywhere in the query; other names must match
@@ -26,7 +26,7 @@ same way, from the same data files, so that both find the same posts:
 Posts are then ranked by the sum over units of idf(unit) * (the post's score for the unit /
 the best post's score), so that a post matching the rare words of a question comes first
 even when it does not contain every word ("can the factory keep my mould after the order").
-The browser (``static/kb-search.js``) and ``sourcebook search``
+The browser (``static/kb-search-engine.js``) and ``sourcebook search``
 (:mod:`sourcebook.search_command`) compute each unit's scores from the site's index.
 
 ``SEARCH_DATA`` is the folder of the built site that holds the data, written by the Sphinx

@@ -174,7 +174,7 @@ def test_venv_is_fresh_and_has_the_project(rtd_build: Build) -> None:
     # The installed package has its templates and static files, not only the checkout.
     for data in ("search.html", "layout.html"):
         assert (installed.parent / "templates" / data).is_file(), data
-    for data in ("kb-search.js", "kb-search.css"):
+    for data in ("kb-search.js", "kb-search-engine.js", "kb-search.css"):
         assert (installed.parent / "static" / data).is_file(), data
 
 

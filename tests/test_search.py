@@ -47,6 +47,17 @@ def search(browser: Browser, base: str, query: str) -> Page:
     return page
 
 
+def engine_page(browser: Browser, base: str) -> Page:
+    """The search page, with the search engine (run by the page in a worker) loaded into the
+    page itself too, for tests to call: ``KbSearchEngine``."""
+    page = browser.new_page()
+    page.goto(base + "search.html")
+    page.wait_for_function("() => window.kbSearch")
+    page.add_script_tag(url=base + "_static/language_data.js")
+    page.add_script_tag(url=base + "_static/kb-search-engine.js")
+    return page
+
+
 def index_files(outdir: Path) -> dict[str, bytes]:
     folder = outdir / "kb-search"
     return {
@@ -145,10 +156,11 @@ def test_the_index_follows_incremental_and_parallel_builds(site: Callable[[str],
 def test_search_page_keeps_sphinx_search_as_fallback(indexed: Path) -> None:
     html = page_of(indexed / "search.html")
     assert html.select_one("#search-results") is not None
-    assert any("searchtools.js" in script.get("src", "") for script in html.select("script"))
-    # Sphinx's index (megabytes on a large site) is fetched only when ours is missing.
+    # Sphinx's search and its index (megabytes on a large site) are fetched only when ours
+    # cannot run.
     assert not any("searchindex.js" in script.get("src", "") for script in html.select("script"))
-    assert (indexed / "searchindex.js").is_file()
+    for name in ("searchindex.js", "_static/searchtools.js", "_static/language_data.js"):
+        assert (indexed / name).is_file(), name
     terms = json.loads((indexed / "kb-search" / "terms.json").read_text(encoding="utf-8"))
     assert terms["posts"] == 8
     credit = next(concept for concept in terms["concepts"] if concept["term"] == "Letter of credit")
@@ -181,15 +193,13 @@ def test_the_page_stems_and_ranks_as_the_command_line_does(
     words = sorted(
         {word for post in searcher.posts for word in post.stems} | {"factories", "shipping", "quality"}
     )
-    page = browser.new_page()
-    page.goto(base + "search.html")
-    page.wait_for_function("() => window.kbSearch")
+    page = engine_page(browser, base)
     in_browser = page.evaluate("words => words.map((word) => new window.Stemmer().stemWord(word))", words)
     assert in_browser == stems(words)
     for search in ("deposit", "factory", "golden sample", "inspect", "letter of credit", "mould", "zzz"):
         scores = page.evaluate(
             """async (search) => {
-                const index = window.kbSearch.page.index;
+                const index = await KbSearchEngine.load(new URL("kb-search/", location.href)).index;
                 const scores = await index.scores(search);
                 return [...scores];
             }""",
@@ -319,11 +329,15 @@ def test_the_page_reads_queries_as_the_command_line_does(browser: Browser, base:
     from sourcebook.search_command import Searcher
 
     searcher = Searcher(indexed)
-    page = browser.new_page()
-    page.goto(base + "search.html")
-    page.wait_for_function("() => window.kbSearch")
+    page = engine_page(browser, base)
     for query in PARITY_QUERIES:
-        in_browser = page.evaluate("q => window.kbSearch.reader.analyse(q)", query)
+        in_browser = page.evaluate(
+            """async (q) => {
+                const reader = await KbSearchEngine.load(new URL("kb-search/", location.href)).reader;
+                return reader.analyse(q);
+            }""",
+            query,
+        )
         analysis = searcher.analyse(query)
         assert in_browser == {
             "units": [{"kind": u.kind, "text": u.text, "searches": list(u.searches)} for u in analysis.units],
@@ -346,9 +360,7 @@ def test_the_page_and_the_command_line_search_the_same_names(browser: Browser, b
         posts=10,
     )
     queries = ["original equipment manufacturers", "what is the difference between OEM and ODM", "OEM"]
-    page = browser.new_page()
-    page.goto(base + "search.html")
-    page.wait_for_function("() => window.kbSearch")
+    page = engine_page(browser, base)
     searched_for_oem = []
     for extra in ({}, {"oembedded": 1}, {"oembedded": 1, "oemsx": 1}):
         listed = {
@@ -365,8 +377,7 @@ def test_the_page_and_the_command_line_search_the_same_names(browser: Browser, b
         )
         in_browser = page.evaluate(
             """async ([terms, listed, queries]) => {
-                const Reader = window.kbSearch.reader.constructor;
-                const reader = new Reader(terms, new URL("kb-search/", location.href));
+                const reader = new KbSearchEngine.QueryReader(terms, new URL("kb-search/", location.href));
                 reader.words = async (letter) => listed[letter] || {};
                 return Promise.all(queries.map((query) => reader.analyse(query)));
             }""",
@@ -451,10 +462,16 @@ def test_a_page_opened_from_disk_falls_back_to_sphinx_search(browser: Browser, i
 
 def test_only_the_search_page_loads_search_scripts(indexed: Path) -> None:
     """The theme would load Sphinx's whole search index into every page's head (megabytes on a
-    large site, blocking); Sourcebook's pages load nothing for search but the search page."""
+    large site, blocking); Sourcebook's pages load nothing for search but the search page,
+    which loads its own script only (Sphinx's search is fetched only as the fallback)."""
     for other in ("index.html", "source/posts/credit.html", "source/glossary.html", "tags/payment.html"):
         sources = [script.get("src", "") for script in page_of(indexed / other).select("script")]
-        assert not any(name in src for src in sources for name in ("searchindex.js", "searchtools.js")), other
-    search_page = [script.get("src", "") for script in page_of(indexed / "search.html").select("script")]
-    assert any("searchtools.js" in src for src in search_page)
-    assert not any("searchindex.js" in src for src in search_page)  # fetched only as the fallback
+        assert not any("search" in src for src in sources), other
+    search_page = page_of(indexed / "search.html")
+    sources = [script.get("src", "") for script in search_page.select("script")]
+    assert [src for src in sources if "search" in src or "language_data" in src] == ["_static/kb-search.js"]
+    # First in the head, before the theme's style sheets: the worker starts at once, then the
+    # page's script, async.
+    boot, script = search_page.head.find_all(["script", "link"], limit=2)
+    assert "new Worker" in boot.get_text() and '"_static/kb-search-engine.js"' in boot.get_text()
+    assert script.get("src") == "_static/kb-search.js" and script.has_attr("async")

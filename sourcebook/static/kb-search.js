@@ -1,458 +1,17 @@
-/* Sourcebook's search page: the site's kb-search/ index, read and ranked as
- * `sourcebook search` reads and ranks it (sourcebook/search_command.py).
+/* Sourcebook's search page: shows the answers of the search engine (kb-search-engine.js, run
+ * as a worker); falls back to Sphinx's own search when the worker or the site's index cannot
+ * be loaded.
  *
- * The query is read exactly as sourcebook/search_query.py reads it (glossary names, stop
- * words, one-typo corrections, from the same data files); each unit's searches are scored
- * with BM25 over the chunks of the index that hold their stems (sourcebook/search_index.py),
- * and posts are ranked by the sum over units of idf(unit) × (score ÷ the unit's best score).
- * Words are stemmed with the Snowball stemmer Sphinx ships in language_data.js, the one the
- * index was stemmed with. Results come from the posts' fragments, inserted as text, never
- * as HTML.
+ * The page's head starts the worker with the address's query (templates/search.html), so the
+ * query is read, ranked and its excerpts cut while the theme still loads; this script shows
+ * the results once the page is there. Everything shown is inserted as text, never as HTML.
  */
 (function () {
   "use strict";
 
-  const WORD = /[\p{L}\p{N}]+/gu;
-  const CJK = /[\u3400-\u9fff\uf900-\ufaff]/;
-  const PAGE_SIZE = 10;
-  // BM25's saturation and length normalisation, the weight of a word of the title, and the
-  // excerpt's length: sourcebook/search_command.py's K1, B, TITLE_WEIGHT and SNIPPET_WORDS.
-  const K1 = 1.4;
-  const B = 0.75;
-  const TITLE_WEIGHT = 6.0;
-  const SNIPPET_WORDS = 30;
-
-  const normalise = (text) => text.normalize("NFKC").toLowerCase();
-  const wordsOf = (text) => text.match(WORD) || [];
-  const isChinese = (name) => CJK.test(name);
-  const letterOf = (word) => (word[0] >= "a" && word[0] <= "z" ? word[0] : "_");
+  const script = document.currentScript;
+  const root = new URL((script && script.dataset.root) || "./", document.baseURI);
   const compare = (a, b) => (a < b ? -1 : a > b ? 1 : 0);
-
-  function withinOneEdit(typed, known) {
-    if (typed === known || Math.abs(typed.length - known.length) > 1) return false;
-    if (typed.length === known.length) {
-      const diffs = [];
-      for (let i = 0; i < typed.length; i++) if (typed[i] !== known[i]) diffs.push(i);
-      if (diffs.length === 1) return true;
-      return (
-        diffs.length === 2 &&
-        diffs[1] === diffs[0] + 1 &&
-        typed[diffs[0]] === known[diffs[1]] &&
-        typed[diffs[1]] === known[diffs[0]]
-      );
-    }
-    const [short, long] = typed.length < known.length ? [typed, known] : [known, typed];
-    let i = 0;
-    while (i < short.length && short[i] === long[i]) i++;
-    return short.slice(i) === long.slice(i + 1);
-  }
-
-  function correction(word, known) {
-    let best = null;
-    for (const [candidate, count] of Object.entries(known)) {
-      if (!withinOneEdit(word, candidate)) continue;
-      if (best === null || count > best[0] || (count === best[0] && compare(candidate, best[1]) < 0)) {
-        best = [count, candidate];
-      }
-    }
-    return best ? best[1] : null;
-  }
-
-  function idf(posts, matching) {
-    return Math.log(1 + (posts - matching + 0.5) / (matching + 0.5));
-  }
-
-  /** Between 0 and 1: 1 for a stem as long as the query's, less as it is longer. */
-  const lengthBonus = (differential) => Math.exp(Math.exp((-0.5 * differential ** 2) / 4.0) - 1.0);
-
-  /** Snowball's English stemmer from Sphinx's language_data.js, with a cache. */
-  const stemCache = new Map();
-  let stemmer = null;
-  function stem(word) {
-    if (!stemCache.has(word)) {
-      stemmer = stemmer || new window.Stemmer();
-      stemCache.set(word, stemmer.stemWord(word));
-    }
-    return stemCache.get(word);
-  }
-
-  /** The stems of a search string: its words split at spaces, inner punctuation dropped. */
-  function queryStems(search) {
-    return normalise(search)
-      .split(/\s+/)
-      .map((chunk) => wordsOf(chunk).join(""))
-      .filter(Boolean)
-      .map(stem);
-  }
-
-  const hasOwn = (object, key) => Object.prototype.hasOwnProperty.call(object, key);
-
-  const fetchJson = (url) =>
-    fetch(url).then((response) => {
-      if (!response.ok) throw new Error(`${url}: ${response.status}`);
-      return response.json();
-    });
-
-  /** The site's index: kb-search/index.json, and the chunks and fragments it names. */
-  class SearchIndex {
-    constructor(index, dataUrl) {
-      this.posts = index.posts;
-      this.averageLength = index.averageLength;
-      this.averageTitleLength = index.averageTitleLength;
-      this.table = index.table;
-      this.tags = index.tags;
-      this.years = index.years;
-      this.firsts = index.chunks;
-      this.digest = index.digest;
-      this.dataUrl = dataUrl;
-      this.chunks = new Map();
-      this.fragments = new Map();
-    }
-
-    /** A chunk's or fragment's address: of this build, never one cached from another. */
-    file(name) {
-      const url = new URL(name, this.dataUrl);
-      url.searchParams.set("v", this.digest);
-      return url;
-    }
-
-    chunk(number) {
-      if (!this.chunks.has(number)) {
-        this.chunks.set(number, fetchJson(this.file(`index/${number}.json`)));
-      }
-      return this.chunks.get(number);
-    }
-
-    /** The chunk that holds a stem if any does: the last one starting at or before it. */
-    chunkFor(word) {
-      let low = 0;
-      let high = this.firsts.length - 1;
-      while (low < high) {
-        const middle = (low + high + 1) >> 1;
-        if (compare(this.firsts[middle], word) <= 0) low = middle;
-        else high = middle - 1;
-      }
-      return low;
-    }
-
-    /** The stems a query stem matches, with their postings: those it begins, else the
-     * longest it begins with. */
-    async extensions(word) {
-      if (!this.firsts.length) return [];
-      const start = this.chunkFor(word);
-      let end = start + 1;
-      while (end < this.firsts.length && this.firsts[end].startsWith(word)) end++;
-      const numbers = [];
-      for (let number = start; number < end; number++) numbers.push(number);
-      const found = [];
-      for (const chunk of await Promise.all(numbers.map((number) => this.chunk(number)))) {
-        for (const key of Object.keys(chunk)) if (key.startsWith(word)) found.push([key, chunk[key]]);
-      }
-      if (found.length) return found.sort((a, b) => compare(a[0], b[0]));
-      for (let length = word.length - 1; length > 0; length--) {
-        const prefix = word.slice(0, length);
-        const chunk = await this.chunk(this.chunkFor(prefix));
-        if (hasOwn(chunk, prefix)) return [[prefix, chunk[prefix]]];
-      }
-      return [];
-    }
-
-    /** Each post's score for one search string: every word must match the start of a stem
-     * of the post; each matched stem adds BM25 of its heading-weighted count, scaled down as
-     * it is longer than the query's stem. A map of post number to score. */
-    async scores(search) {
-      const searched = queryStems(search);
-      const wanted = await Promise.all(searched.map((word) => this.extensions(word)));
-      const matched = new Map(); // post number → [score, words matched so far]
-      if (!searched.length || wanted.some((list) => !list.length)) return new Map();
-      searched.forEach((queryStem, k) => {
-        for (const [word, flat] of wanted[k]) {
-          const bonus = lengthBonus(Math.abs(word.length - queryStem.length) + 1);
-          const rarity = idf(this.posts, flat.length / 3);
-          let number = 0;
-          for (let i = 0; i < flat.length; i += 3) {
-            number += flat[i];
-            let entry = matched.get(number);
-            if (!entry) {
-              if (k > 0) continue; // it missed an earlier word
-              entry = [0, 0];
-              matched.set(number, entry);
-            } else if (entry[1] < k) {
-              continue;
-            }
-            const [length, titleLength] = this.table[number];
-            const weighted = flat[i + 1] * bonus;
-            const norm = K1 * (1 - B + (B * length) / this.averageLength);
-            entry[0] += (rarity * (K1 + 1) * weighted) / (norm + weighted);
-            const inTitle = flat[i + 2] * bonus;
-            if (inTitle) {
-              const titleNorm = K1 * (1 - B + (B * titleLength) / this.averageTitleLength);
-              entry[0] += (rarity * TITLE_WEIGHT * (K1 + 1) * inTitle) / (titleNorm + inTitle);
-            }
-            entry[1] = k + 1;
-          }
-        }
-      });
-      const scores = new Map();
-      for (const [number, [score, words]] of matched) if (words === searched.length) scores.set(number, score);
-      return scores;
-    }
-
-    /** Whether a post passes the filters: any of the selected tags, any of the years. */
-    passes(number, filters) {
-      const row = this.table[number];
-      if (filters.tag) {
-        const wanted = new Set(filters.tag.any.map((tag) => tag.toLowerCase()));
-        if (!row.slice(3).some((tag) => wanted.has(this.tags[tag].toLowerCase()))) return false;
-      }
-      return !filters.year || (row[2] >= 0 && filters.year.any.includes(this.years[row[2]]));
-    }
-
-    /** One search's matching posts that pass the filters, and how many matched before them. */
-    async search(search, { filters }) {
-      const scores = await this.scores(search);
-      const results = [];
-      for (const [number, score] of scores) {
-        if (this.passes(number, filters)) results.push({ id: number, score, data: () => this.fragment(number) });
-      }
-      return { results, unfilteredResultCount: scores.size };
-    }
-
-    fragment(number) {
-      if (!this.fragments.has(number)) {
-        this.fragments.set(number, fetchJson(this.file(`fragments/${number}.json`)));
-      }
-      return this.fragments.get(number);
-    }
-
-    /** How many posts have each tag and each year. */
-    filters() {
-      const counts = { tag: {}, year: {} };
-      const add = (key, value) => (counts[key][value] = (counts[key][value] || 0) + 1);
-      for (const row of this.table) {
-        if (row[2] >= 0) add("year", this.years[row[2]]);
-        for (const tag of row.slice(3)) add("tag", this.tags[tag]);
-      }
-      return counts;
-    }
-  }
-
-  /** Reads queries with the site's terms.json and words/<letter>.json. */
-  class QueryReader {
-    constructor(terms, dataUrl) {
-      this.posts = terms.posts;
-      this.typoMinLength = terms.typoMinLength;
-      this.listedMinLength = terms.listedMinLength;
-      this.commonShare = terms.commonShare;
-      this.stopWords = new Set(terms.stopWords);
-      this.dataUrl = dataUrl;
-      this.shards = shardCache;
-      this.nameWords = new Set();
-      this.chinese = [];
-      this.latin = [];
-      for (const concept of terms.concepts) {
-        for (const name of concept.names) {
-          for (const word of wordsOf(name)) this.nameWords.add(word);
-          if (isChinese(name)) this.chinese.push([name, concept]);
-          else if (wordsOf(name).length) this.latin.push([wordsOf(name), name, concept]);
-        }
-      }
-      this.chinese.sort((a, b) => b[0].length - a[0].length || compare(a[0], b[0]));
-      this.latin.sort((a, b) => b[0].length - a[0].length || compare(a[1], b[1]));
-    }
-
-    words(letter) {
-      return fetchShard(this.dataUrl, letter);
-    }
-
-    /** A glossary name as searched: without its stop words, each a large part of the index. */
-    searched(name) {
-      const chunks = normalise(name)
-        .split(/\s+/)
-        .map((chunk) => wordsOf(chunk).join(""))
-        .filter(Boolean);
-      const kept = chunks.filter((chunk) => !this.stopWords.has(chunk));
-      return (kept.length ? kept : chunks).join(" ");
-    }
-
-    /** The entry's names of one word long enough to be listed: searched alone, one may stand
-     * for a name made of common words only. */
-    oneWordCandidates(concept) {
-      return concept.names
-        .filter((name) => !isChinese(name) && wordsOf(name).length === 1)
-        .map((name) => wordsOf(name)[0])
-        .filter((word) => word.length >= this.listedMinLength);
-    }
-
-    /** Whether a word's post count is listed (and so whether it can be common). */
-    listable(word) {
-      return this.posts > 0 && word.length >= this.listedMinLength;
-    }
-
-    needsChecking(word) {
-      return (
-        word.length >= this.typoMinLength &&
-        /^[a-z]+$/.test(word) &&
-        !this.stopWords.has(word) &&
-        !this.nameWords.has(word)
-      );
-    }
-
-    async analyse(query) {
-      let text = normalise(query);
-      const units = [];
-      const seen = new Set();
-      // A glossary entry named twice ("模具 mold") is one unit.
-      const conceptOf = new Map();
-      const add = (kind, typed, searches, key, concept) => {
-        if (!seen.has(key)) {
-          seen.add(key);
-          if (concept) conceptOf.set(units.length, concept);
-          units.push({ kind, text: typed, searches: [...new Set(searches)] });
-        }
-      };
-      for (const [name, concept] of this.chinese) {
-        if (text.includes(name)) {
-          add("term", name, [this.searched(concept.term)], `term:${concept.term}`, concept);
-          text = text.split(name).join(" ");
-        }
-      }
-      const typed = wordsOf(text);
-      const shards = await Promise.all(
-        typed.map((word) => (this.needsChecking(word) ? this.words(letterOf(word)) : null)),
-      );
-      const corrections = [];
-      const words = typed.map((word, i) => {
-        const known = shards[i];
-        if (known && !Object.prototype.hasOwnProperty.call(known, word)) {
-          const fixed = correction(word, known);
-          if (fixed) {
-            corrections.push([word, fixed]);
-            return fixed;
-          }
-        }
-        return word;
-      });
-      const plain = [];
-      let index = 0;
-      while (index < words.length) {
-        const found = this.latin.find(
-          ([nameWords]) =>
-            index + nameWords.length <= words.length &&
-            nameWords.every((wanted, k) => {
-              const word = words[index + k];
-              return word === wanted || word === wanted + "s" || word === wanted + "es";
-            }),
-        );
-        if (found) {
-          const [nameWords, name, concept] = found;
-          const phrase = words.slice(index, index + nameWords.length).join(" ");
-          const term = this.searched(concept.term);
-          const searches = nameWords.join("").length >= 4 ? [term, this.searched(name)] : [term];
-          add("term", phrase, searches, `term:${concept.term}`, concept);
-          index += nameWords.length;
-        } else {
-          plain.push(words[index]);
-          index += 1;
-        }
-      }
-      let content = [...new Set(plain.filter((word) => !this.stopWords.has(word)))];
-      if (!units.length && !content.length) content = plain;
-      // Words in most posts are left out when there is anything rarer to search for.
-      const listed = await Promise.all(
-        content.map((word) =>
-          this.posts > 0 && word.length >= this.listedMinLength ? this.words(letterOf(word)) : null,
-        ),
-      );
-      const count = (i) => (listed[i] && Object.prototype.hasOwnProperty.call(listed[i], content[i]) ? listed[i][content[i]] : 0);
-      let common = content.filter((word, i) => count(i) > this.commonShare * this.posts);
-      // Left out only for something rarer that some post contains: on a site of a few posts most
-      // words are "common", and a query must not be left with words no post has.
-      if (units.length || content.some((word, i) => !common.includes(word) && count(i) > 0)) {
-        content = content.filter((word) => !common.includes(word));
-      } else {
-        common = [];
-      }
-      for (const word of content) add("word", word, [word], `word:${word}`);
-      // Words most posts contain are left out of glossary names too, when a name has others; a
-      // name of such words only is searched as the entry's one-word name, when it has one.
-      const termShards = new Map();
-      const load = async (words) => {
-        const letters = [...new Set(words.filter((word) => this.listable(word)).map(letterOf))];
-        for (const [letter, shard] of await Promise.all(letters.map(async (letter) => [letter, await this.words(letter)]))) {
-          termShards.set(letter, shard);
-        }
-      };
-      const countOf = (word) => {
-        const shard = termShards.get(letterOf(word)) || {};
-        return this.listable(word) && Object.prototype.hasOwnProperty.call(shard, word) ? shard[word] : 0;
-      };
-      const isCommon = (word) => countOf(word) > this.commonShare * this.posts;
-      await load(units.filter((unit) => unit.kind === "term").flatMap((unit) => unit.searches.flatMap(wordsOf)));
-      // The one-word names' letters are fetched only for entries that need one.
-      const allCommon = (search) => wordsOf(search).every(isCommon);
-      const needing = [...conceptOf].filter(([number]) => units[number].searches.some(allCommon));
-      await load(needing.flatMap(([, concept]) => this.oneWordCandidates(concept)));
-      const oneWordName = (concept) => {
-        const safe = this.oneWordCandidates(concept).filter((word) =>
-          Object.keys(termShards.get(letterOf(word)) || {}).every(
-            (other) => !other.startsWith(word) || [word, word + "s", word + "es"].includes(other),
-          ),
-        );
-        safe.sort((a, b) => countOf(a) - countOf(b) || a.length - b.length || compare(a, b));
-        return safe.length ? safe[0] : null;
-      };
-      units.forEach((unit, number) => {
-        if (!conceptOf.has(number)) return;
-        const searches = unit.searches.map((search) => {
-          if (allCommon(search)) return oneWordName(conceptOf.get(number)) || search;
-          const chunks = search.split(" ");
-          const kept = chunks.filter((chunk) => !(wordsOf(chunk).length && wordsOf(chunk).every(isCommon)));
-          return (kept.length ? kept : chunks).join(" ");
-        });
-        unit.searches = [...new Set(searches)];
-      });
-      return { units, corrections, common };
-    }
-  }
-
-  /** Every post matching a unit, best first, with the search result that explains it best. */
-  async function rank(index, reader, units, filters) {
-    const total = new Map();
-    // Every search at once: their index chunks download in parallel.
-    const answers = await Promise.all(
-      units.map((unit) => Promise.all(unit.searches.map((search) => index.search(search, { filters })))),
-    );
-    units.forEach((unit, index) => {
-      const best = new Map();
-      let matching = 0;
-      for (const answer of answers[index]) {
-        if (!answer) continue;
-        matching = Math.max(matching, answer.unfilteredResultCount || 0);
-        const top = answer.results.reduce((most, result) => Math.max(most, result.score), 0);
-        for (const result of answer.results) {
-          const share = top > 0 ? result.score / top : 0;
-          const known = best.get(result.id);
-          if (!known || share > known.share) best.set(result.id, { share, result });
-        }
-      }
-      const weight = idf(reader.posts, matching);
-      for (const [id, { share, result }] of best) {
-        const entry = total.get(id) || { id, score: 0, lead: null, leadScore: -1 };
-        entry.score += weight * share;
-        if (weight * share > entry.leadScore) {
-          entry.leadScore = weight * share;
-          entry.lead = result;
-        }
-        total.set(id, entry);
-      }
-    });
-    const ranked = [...total.values()];
-    for (const entry of ranked) entry.score = Math.round(entry.score * 1e9) / 1e9;
-    // Ties: the index lists posts newest first, then by address.
-    ranked.sort((a, b) => b.score - a.score || a.id - b.id);
-    return ranked;
-  }
 
   function element(tag, className, text) {
     const node = document.createElement(tag);
@@ -461,74 +20,46 @@
     return node;
   }
 
-  /** The stems and Chinese names a result's excerpt marks: those of the query's searches. */
-  function markedOf(units) {
-    const stems = new Set();
-    const chinese = [];
-    for (const unit of units) {
-      for (const search of unit.searches) {
-        if (isChinese(search)) chinese.push(search);
-        else for (const word of wordsOf(search)) stems.add(stem(word));
-      }
+  /** The filters for the selected values of each facet (as the engine's filtersOf). */
+  function filtersOf(selected) {
+    const filters = {};
+    for (const key of ["tag", "year"]) {
+      const values = selected(key);
+      if (values.length) filters[key] = { any: values };
     }
-    return { stems, chinese };
+    return filters;
   }
 
-  const occurrences = (text, part) => text.split(part).length - 1;
-
-  /** Whether a word of a text is one the query asked for. */
-  function isMarked(word, marked) {
-    return (
-      wordsOf(normalise(word)).some((part) => marked.stems.has(stem(part))) ||
-      marked.chinese.some((name) => word.includes(name))
-    );
-  }
-
-  /** The section holding most of the query's words (the first on a tie with none), and
-   * about SNIPPET_WORDS words of its text around the first of them: what the CLI shows. */
-  function hitOf(fragment, marked) {
-    let best = null;
-    let bestCount = 0;
-    fragment.sections.forEach((section, index) => {
-      const text = normalise(`${section.title} ${section.text}`);
-      let count = wordsOf(text).filter((word) => marked.stems.has(stem(word))).length;
-      for (const name of marked.chinese) count += occurrences(text, name);
-      if (count > bestCount || (count === bestCount && best === null && index === 0)) {
-        best = section;
-        bestCount = count;
-      }
-    });
-    const words = best ? best.text.split(" ").filter(Boolean) : [];
-    const hits = words.map((word) => isMarked(word, marked));
-    const first = Math.max(0, hits.indexOf(true));
-    const start = Math.max(0, Math.min(first - Math.floor(SNIPPET_WORDS / 3), words.length - SNIPPET_WORDS));
-    return {
-      section: best && best.anchor && best.level > 1 ? best : null,
-      snippet: words.slice(start, start + SNIPPET_WORDS).map((word, i) => [word, hits[start + i]]),
-      before: start > 0,
-      after: start + SNIPPET_WORDS < words.length,
-    };
-  }
-
-  /** A result's excerpt: text, and <mark> elements around the query's words. */
-  function excerptNodes(hit) {
+  /** A result's excerpt: text, and <mark> elements around the words the query asked for. */
+  function excerptNodes(result) {
     const fragment = document.createDocumentFragment();
-    if (hit.before) fragment.append("… ");
-    hit.snippet.forEach(([word, isHit], i) => {
+    if (result.before) fragment.append("… ");
+    result.snippet.forEach(([word, asked], i) => {
       if (i) fragment.append(" ");
-      fragment.append(isHit ? element("mark", "", word) : word);
+      fragment.append(asked ? element("mark", "", word) : word);
     });
-    if (hit.after) fragment.append(" …");
+    if (result.after) fragment.append(" …");
     return fragment;
   }
 
+  // The search page's head started the worker with the address's query (templates/search.html);
+  // its messages wait in the inbox until the page is there.
+  const boot = window.kbSearchBoot || {
+    first: { serial: 1, query: "", filters: {} },
+    inbox: [{ type: "failed", message: "no search worker" }],
+    worker: null,
+  };
+  const { first, inbox, worker } = boot;
+  const params = new URLSearchParams(window.location.search);
+  let deliver = (message) => inbox.push(message);
+  if (worker) {
+    worker.onmessage = (event) => deliver(event.data);
+    worker.onerror = (event) => deliver({ type: "failed", message: event.message || "the search worker failed" });
+  }
+
   class SearchPage {
-    constructor(mount, index, reader, root, early) {
+    constructor(mount, serial) {
       this.mount = mount;
-      this.early = early;
-      this.index = index;
-      this.reader = reader;
-      this.root = root;
       this.form = mount.querySelector("form");
       this.input = mount.querySelector("input[name=q]");
       this.message = mount.querySelector(".kb-search-message");
@@ -536,14 +67,12 @@
       this.more = mount.querySelector(".kb-search-more");
       this.facets = mount.querySelector(".kb-search-facets");
       this.selected = { tag: new Set(), year: new Set() };
-      this.ranked = [];
-      this.shown = 0;
-      this.serial = 0;
+      this.serial = serial; // the newest search sent
+      this.current = null; // what the worker said of it: query, answer, results shown
     }
 
-    async start() {
-      const params = new URLSearchParams(window.location.search);
-      this.input.value = params.get("q") || "";
+    start() {
+      this.input.value = first.query;
       for (const key of ["tag", "year"]) for (const value of params.getAll(key)) this.selected[key].add(value);
       this.form.addEventListener("submit", (event) => {
         event.preventDefault();
@@ -554,15 +83,59 @@
         clearTimeout(timer);
         timer = setTimeout(() => this.run(), 250);
       });
-      this.more.addEventListener("click", () => this.showMore());
+      this.more.addEventListener("click", () => {
+        this.more.disabled = true;
+        worker.postMessage({ type: "more", serial: this.serial, from: this.current.shown });
+      });
       this.input.focus();
-      // The first results do not wait for the filters' counts, nor share the network with them.
-      await this.run();
-      await this.renderFacets();
+      this.current = first.query ? { query: first.query, answer: null, shown: 0 } : null;
+      // The filters' counts come after the first results, not before them.
+      if (!first.query) worker.postMessage({ type: "filters" });
     }
 
-    async renderFacets() {
-      const available = this.index.filters();
+    receive(message) {
+      if (message.type === "filters") return this.renderFacets(message.counts);
+      if (message.serial !== this.serial || !this.current) return; // an older search's
+      const current = this.current;
+      if (message.type === "answer") {
+        current.answer = message;
+        if (!message.total) this.list.replaceChildren();
+      } else if (message.type === "result") {
+        const item = this.result(message.result);
+        // The previous results stay until the first new one replaces them.
+        if (message.number === 0) {
+          this.list.replaceChildren(item);
+          performance.mark("kb-search:shown");
+        } else {
+          this.list.append(item);
+        }
+      } else if (message.type === "page") {
+        const firstPage = current.shown === 0;
+        current.shown = message.shown;
+        this.more.disabled = false;
+        this.more.hidden = current.shown >= current.answer.total;
+        // The summary comes last: once it is there, the whole first page of results is.
+        if (firstPage) this.summarise(current.query, current.answer);
+        if (firstPage && !this.facets.childElementCount) worker.postMessage({ type: "filters" });
+      } else if (message.type === "error") {
+        this.message.textContent = `The search failed: ${message.message}`;
+      }
+      return undefined;
+    }
+
+    summarise(query, { total, corrections, common }) {
+      this.message.textContent = `${total} ${total === 1 ? "result" : "results"} for ${query}`;
+      if (corrections.length) {
+        const note = corrections.map(([typed, fixed]) => `“${fixed}” for “${typed}”`).join(", ");
+        this.message.append(element("span", "kb-search-correction", ` (searching ${note})`));
+      }
+      if (common.length) {
+        const left = common.map((word) => `“${word}”`).join(", ");
+        this.message.append(element("span", "kb-search-common", ` (left out, in most posts: ${left})`));
+      }
+    }
+
+    renderFacets(available) {
       const labels = { tag: "Tag", year: "Year" };
       this.facets.replaceChildren();
       for (const key of ["tag", "year"]) {
@@ -590,10 +163,6 @@
       }
     }
 
-    filters() {
-      return filtersOf((key) => [...this.selected[key]]);
-    }
-
     remember(query) {
       const url = new URL(window.location.href);
       url.searchParams.set("q", query);
@@ -604,186 +173,91 @@
       window.history.replaceState(null, "", url);
     }
 
-    async run() {
-      const serial = ++this.serial;
+    run() {
       const query = this.input.value.trim();
       this.remember(query);
+      this.serial += 1;
       if (!query) {
-        this.ranked = [];
+        this.current = null;
         this.list.replaceChildren();
         this.message.textContent = "";
         this.more.hidden = true;
         return;
       }
       performance.mark("kb-search:query");
-      const filters = this.filters();
-      const key = JSON.stringify([query, filters]);
-      // The page's first query was started while the page was still loading.
-      const early = this.early && this.early.key === key ? this.early.promise : null;
-      this.early = null;
-      const found = await (early || answer(this.index, this.reader, query, filters));
-      const { units, corrections, common, ranked, pending } = found;
-      if (serial !== this.serial) return; // a newer query is on its way
-      this.units = units;
-      this.ranked = ranked;
-      this.shown = pending.length;
-      const marked = markedOf(units);
-      // Each result is shown as soon as it and those above it are in: the first answer does not
-      // wait for the slowest of ten fragments. The previous results stay until then.
-      if (!pending.length) this.list.replaceChildren();
-      for (const [index, promise] of pending.entries()) {
-        const data = await promise;
-        if (serial !== this.serial) return;
-        if (index === 0) {
-          this.list.replaceChildren(this.result(data, marked));
-          performance.mark("kb-search:shown");
-        } else {
-          this.list.append(this.result(data, marked));
-        }
-      }
-      // The summary comes last: once it is there, the whole first page of results is.
-      const count = ranked.length;
-      this.message.textContent = `${count} ${count === 1 ? "result" : "results"} for ${query}`;
-      if (corrections.length) {
-        const note = corrections.map(([typed, fixed]) => `“${fixed}” for “${typed}”`).join(", ");
-        this.message.append(element("span", "kb-search-correction", ` (searching ${note})`));
-      }
-      if (common.length) {
-        const left = common.map((word) => `“${word}”`).join(", ");
-        this.message.append(element("span", "kb-search-common", ` (left out, in most posts: ${left})`));
-      }
-      this.more.hidden = this.shown >= ranked.length;
+      this.current = { query, answer: null, shown: 0 };
+      const filters = filtersOf((key) => [...this.selected[key]]);
+      worker.postMessage({ type: "search", serial: this.serial, query, filters });
     }
 
-    async showMore() {
-      const serial = this.serial;
-      const page = this.ranked.slice(this.shown, this.shown + PAGE_SIZE);
-      const loaded = await Promise.all(page.map((entry) => entry.lead.data()));
-      if (serial !== this.serial) return;
-      const marked = markedOf(this.units);
-      this.shown += loaded.length;
-      this.list.append(...loaded.map((data) => this.result(data, marked)));
-      this.more.hidden = this.shown >= this.ranked.length;
-    }
-
-    result(data, marked) {
+    result(data) {
       const item = element("li", "kb-search-result");
       const link = element("a", "kb-search-result-link", data.title || data.url);
       // Addresses are relative to the site's root, wherever it is served from.
-      link.href = new URL(data.url, this.root).href;
+      link.href = new URL(data.url, root).href;
       const heading = element("p", "kb-search-result-title");
       heading.append(link);
       item.append(heading);
       if (data.date) item.append(element("p", "kb-search-result-date", data.date));
-      const hit = hitOf(data, marked);
-      if (hit.section) {
-        const sectionLink = element("a", "kb-search-result-section", `§ ${hit.section.title}`);
-        sectionLink.href = new URL(`${data.url}#${hit.section.anchor}`, this.root).href;
+      if (data.section) {
+        const sectionLink = element("a", "kb-search-result-section", `§ ${data.section.title}`);
+        sectionLink.href = new URL(`${data.url}#${data.section.anchor}`, root).href;
         const line = element("p", "kb-search-result-section-line");
         line.append(sectionLink);
         item.append(line);
       }
       const excerpt = element("p", "kb-search-result-excerpt");
-      excerpt.append(excerptNodes(hit));
+      excerpt.append(excerptNodes(data));
       item.append(excerpt);
       return item;
     }
   }
 
-  /** The filters for the selected values of each facet. */
-  function filtersOf(selected) {
-    const filters = {};
-    for (const key of ["tag", "year"]) {
-      const values = selected(key);
-      if (values.length) filters[key] = { any: values };
+  /** Sphinx's own search, when ours cannot run (no worker, no index). */
+  function fallBack(mount, reason) {
+    console.info("[Sourcebook] search index not available, using Sphinx's search:", reason);
+    if (worker) worker.terminate();
+    mount.remove();
+    // In this order: the stemmer and stop words, the search (which reads the address's query
+    // at once, the page being loaded), then its index, which runs the query.
+    for (const name of ["_static/language_data.js", "_static/searchtools.js", "searchindex.js"]) {
+      const loaded = document.createElement("script");
+      loaded.src = new URL(name, root).href;
+      loaded.async = false;
+      document.head.append(loaded);
     }
-    return filters;
   }
 
-  /** Everything the first page of a query's results needs: its reading, ranking and fragments
-   * (as promises, in rank order).
-   * ``index`` may still be loading: the query is read (its words fetched) meanwhile. */
-  async function answer(index, reader, query, filters) {
-    const analysis = await reader.analyse(query);
-    performance.mark("kb-search:read");
-    const ranked = await rank(await index, reader, analysis.units, filters);
-    performance.mark("kb-search:ranked");
-    // The first page's fragments all start loading now, in parallel.
-    const pending = ranked.slice(0, PAGE_SIZE).map((entry) => entry.lead.data());
-    return { ...analysis, ranked, pending };
-  }
-
-  /** The words of the posts beginning with a letter, fetched once per page. */
-  const shardCache = new Map();
-  function fetchShard(dataUrl, letter) {
-    if (!shardCache.has(letter)) {
-      shardCache.set(
-        letter,
-        fetch(new URL(`words/${letter}.json`, dataUrl))
-          .then((response) => (response.ok ? response.json() : {}))
-          .catch(() => ({})),
-      );
-    }
-    return shardCache.get(letter);
-  }
-
-  // The index, the query data and the address's query start loading with the page itself, not
-  // after it: the script is in the page's head and knows the site's root from its data-root.
-  const script = document.currentScript;
-  const root = new URL((script && script.dataset.root) || "./", document.baseURI);
-  const dataUrl = new URL("kb-search/", root);
-  performance.mark("kb-search:start");
-  // Sphinx's language_data.js (the stemmer) comes before this script in the page.
-  const stemmerReady = window.Stemmer
-    ? Promise.resolve()
-    : new Promise((resolve) => document.addEventListener("DOMContentLoaded", resolve, { once: true }));
-  const indexReady = Promise.all([fetchJson(new URL("index.json", dataUrl)), stemmerReady]).then(([index]) => {
-    if (!window.Stemmer) throw new Error("no stemmer: language_data.js is missing");
-    return new SearchIndex(index, dataUrl);
-  });
-  const readerReady = fetchJson(new URL("terms.json", dataUrl)).then((terms) => new QueryReader(terms, dataUrl));
-  const boot = Promise.all([indexReady, readerReady]).then(([index, reader]) => {
-    performance.mark("kb-search:ready");
-    return { index, reader };
-  });
-  const params = new URLSearchParams(window.location.search);
-  const firstQuery = (params.get("q") || "").trim();
-  // The words files the first query will need, fetched before the rules that pick them arrive.
-  for (const word of wordsOf(normalise(firstQuery))) if (word.length >= 3) fetchShard(dataUrl, letterOf(word));
-  const firstFilters = filtersOf((key) => params.getAll(key));
-  const early = firstQuery
-    ? {
-        key: JSON.stringify([firstQuery, firstFilters]),
-        promise: readerReady.then((reader) => answer(indexReady, reader, firstQuery, firstFilters)),
-      }
-    : null;
-  if (early) early.promise.catch(() => {}); // reported by start() through boot
-
-  /** Show the page: the index's answers, or Sphinx's own search when the index is missing. */
+  /** Show the page once it is there and the worker has loaded the index (or could not). */
   async function start() {
     if (document.readyState === "loading") {
       await new Promise((resolve) => document.addEventListener("DOMContentLoaded", resolve, { once: true }));
     }
     const mount = document.getElementById("kb-search");
-    if (!mount) return;
-    let loaded;
-    try {
-      loaded = await boot;
-    } catch (error) {
-      // No index (a page opened from disk, a damaged upload): Sphinx's own search answers.
-      console.info("[Sourcebook] search index not available, using Sphinx's search:", error);
-      mount.remove();
-      const index = document.createElement("script");
-      index.src = new URL("searchindex.js", root).href;
-      document.head.append(index);
+    if (!mount) {
+      if (worker) worker.terminate();
       return;
     }
-    const page = new SearchPage(mount, loaded.index, loaded.reader, root, early);
+    const outcome = await new Promise((resolve) => {
+      deliver = (message) => {
+        if (message.type === "ready" || message.type === "failed") resolve(message);
+        else inbox.push(message);
+      };
+      const known = inbox.findIndex((message) => message.type === "ready" || message.type === "failed");
+      if (known >= 0) resolve(inbox.splice(known, 1)[0]);
+    });
+    if (outcome.type === "failed") {
+      fallBack(mount, outcome.message);
+      return;
+    }
+    const page = new SearchPage(mount, first.query ? first.serial : 0);
     const fallback = document.querySelector(".bd-search-container");
     if (fallback) fallback.hidden = true;
     mount.hidden = false;
-    await page.start();
-    window.kbSearch = { reader: page.reader, page };
+    page.start();
+    deliver = (message) => page.receive(message);
+    for (const message of inbox.splice(0)) page.receive(message);
+    window.kbSearch = { page, worker };
   }
 
   window.kbSearchReady = start();
