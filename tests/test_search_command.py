@@ -132,11 +132,13 @@ def test_a_body_is_read_as_shown() -> None:
         '<section id="a-b"><h1>A &amp; B<a class="headerlink" href="#a-b">#</a></h1>'
         '<div class="kb-post-header"><p>June 1, 2020</p></div>'
         '<div class="kb-related"><p>Other post</p></div><p>Text &lt;here&gt;<br>and on</p>'
-        '<section id="more"><h2>More</h2><p>Inside</p><img alt="x"></section><p>After</p></section>'
+        '<section id="more"><h2>More</h2><p>Inside</p><img alt="x"></section><p>After</p>'
+        "<script>var shown = '<p>never</p>';</script><!-- <p>nor this</p> -->"
+        "<p title='a > b'>Last</p></section>"
     )
     assert sections == [
         {"anchor": "a-b", "title": "A & B", "level": 1, "text": "Text <here> and on"},
-        {"anchor": "more", "title": "More", "level": 2, "text": "Inside After"},
+        {"anchor": "more", "title": "More", "level": 2, "text": "Inside After Last"},
     ]
 
 
