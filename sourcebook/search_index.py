@@ -68,15 +68,21 @@ def fragment_of(post: SearchedPost) -> dict[str, Any]:
 
 
 def _chunks(postings: dict[str, list[int]]) -> Iterator[tuple[str, bytes]]:
-    """Consecutive stems grouped into chunks of about ``CHUNK_BYTES``: (first stem, file)."""
+    """Consecutive stems grouped into chunks of about ``CHUNK_BYTES``: (first stem, file).
+
+    Postings come as ``[post, count, count in the title, …]``; each post number becomes its
+    difference from the previous one, which compresses better."""
     chunk: dict[str, list[int]] = {}
     size = 0
     for stem in sorted(postings):
         if chunk and size >= CHUNK_BYTES:
             yield next(iter(chunk)), _dumps(chunk)
             chunk, size = {}, 0
-        chunk[stem] = postings[stem]
-        size += len(stem) + 4 * len(postings[stem]) + 4
+        flat = postings[stem]
+        for position in range(len(flat) - 3, 0, -3):
+            flat[position] -= flat[position - 3]
+        chunk[stem] = flat
+        size += len(stem) + 4 * len(flat) + 4
     if chunk:
         yield next(iter(chunk)), _dumps(chunk)
 
@@ -91,17 +97,18 @@ def build_index(posts: Sequence[SearchedPost]) -> dict[str, bytes]:
     year_number = {year: number for number, year in enumerate(years)}
     table: list[list[int]] = []
     postings: dict[str, list[int]] = {}
-    last: dict[str, int] = {}
     digest = hashlib.sha256()
     for number, post in enumerate(ordered):
         files[f"{FRAGMENTS}/{number}.json"] = _dumps(fragment_of(post))
         year = year_number.get(post.year, -1)
         table.append([post.length, post.title_length, year, *(tag_number[tag] for tag in post.tags)])
-        for stem, count in post.stems.items():
-            postings.setdefault(stem, []).extend(
-                (number - last.get(stem, 0), count, post.title_stems.get(stem, 0))
-            )
-            last[stem] = number
+        titles = post.title_stems
+        for stem, count in post.stems.items():  # about 400 a post: kept tight
+            found = postings.get(stem)
+            if found is None:
+                postings[stem] = [number, count, titles.get(stem, 0)]
+            else:
+                found += (number, count, titles.get(stem, 0))
     firsts = []
     for number, (first, data) in enumerate(_chunks(postings)):
         files[f"{CHUNKS}/{number}.json"] = data

@@ -659,9 +659,12 @@ if (typeof WorkerGlobalScope !== "undefined" && self instanceof WorkerGlobalScop
     const words = engine.wordsOf(engine.normalise(query));
     for (const word of words) if (word.length >= 3) engine.fetchShard(dataUrl, engine.letterOf(word));
     // The chunks of the query's own words (most are searched as typed) download while the query
-    // is read; a word left out later costs a chunk, not a round trip for the others.
+    // is read; a word left out later costs a chunk, not a round trip for the others. Not those
+    // of short words ("L/C"): an abbreviation is searched as its glossary entry's words.
+    const likely = (read) =>
+      words.filter((word) => word.length >= 3 && !read.stopWords.has(word) && !engine.isChinese(word));
     Promise.all([reader, index])
-      .then(([read, loaded]) => loaded.prefetch(words.filter((word) => !read.stopWords.has(word) && !engine.isChinese(word))))
+      .then(([read, loaded]) => loaded.prefetch(likely(read)))
       .catch(() => {});
     const found = await engine.search(index, await reader, query, filters);
     if (serial !== latest) return;
