@@ -44,8 +44,12 @@ TEMPLATES = Path(__file__).parent / "templates"
 STATIC = Path(__file__).parent / "static"
 
 
+def records_folder(app: Sphinx) -> Path:
+    return Path(app.doctreedir) / RECORDS / app.builder.name
+
+
 def record_file(app: Sphinx, docname: str) -> Path:
-    return Path(app.doctreedir) / RECORDS / app.builder.name / f"{docname}.json"
+    return records_folder(app) / f"{docname}.json"
 
 
 def glossary_names(entries: Sequence[GlossaryEntry]) -> list[str]:
@@ -116,6 +120,19 @@ def write_search_index(app: Sphinx, exception: BaseException | None) -> None:
             continue
         posts.append(searched)
     write_index(Path(app.outdir), posts)
+    _remove_stale_records(
+        app, {docname for docname, post in get_domain(app.env).posts.items() if not post.draft}
+    )
+
+
+def _remove_stale_records(app: Sphinx, published: set[str]) -> None:
+    """Records of posts deleted or made drafts since they were written."""
+    folder = records_folder(app)
+    if not folder.is_dir():
+        return
+    for path in folder.rglob("*.json"):
+        if path.relative_to(folder).with_suffix("").as_posix() not in published:
+            path.unlink()
 
 
 def add_templates(app: Sphinx, config: Config) -> None:

@@ -147,10 +147,31 @@ def test_the_index_follows_incremental_and_parallel_builds(site: Callable[[str],
         for number in range(7)  # the eighth is gone
     ]
     assert json.loads(second["index.json"])["digest"] != json.loads(first["index.json"])["digest"]
+    records = outdir / ".doctrees" / "kb-search-records" / "html" / "source" / "posts"
+    assert sorted(path.stem for path in records.glob("*.json")) == [
+        "credit",
+        "deposit",
+        "extra",
+        "inspection",
+        "moq",
+        "mould",
+        "rework",
+    ]  # the deleted posts' records are gone
 
     parallel = srcdir.parent / "parallel"
     build_html(srcdir, parallel, "-j", "2", "-E")
     assert index_files(parallel) == second
+
+
+def test_a_lost_record_is_reported_and_the_other_posts_stay(site: Callable[[str], Path]) -> None:
+    srcdir = site("search")
+    outdir = srcdir / "_build" / "html"
+    build_html(srcdir, outdir)
+    (outdir / ".doctrees" / "kb-search-records" / "html" / "source" / "posts" / "moq.json").unlink()
+    warnings = build_html(srcdir, outdir)  # nothing changed: no page is written again
+    assert "source/posts/moq.md: WARNING: no search record for source/posts/moq" in warnings
+    assert "sphinx-build -E" in warnings
+    assert len(fragments(outdir)) == 7
 
 
 def test_search_page_keeps_sphinx_search_as_fallback(indexed: Path) -> None:
