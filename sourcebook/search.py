@@ -13,6 +13,7 @@ site's ``search.html`` (a template shipped here, with ``static/kb-search.js``) a
 
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import fields
 from pathlib import Path
@@ -135,6 +136,22 @@ def _remove_stale_records(app: Sphinx, published: set[str]) -> None:
             path.unlink()
 
 
+@functools.cache
+def engine_source() -> str:
+    """``static/kb-search-engine.js`` as the search page carries it, inside a ``<script>``
+    element: a ``</`` (none today) could end the element, so it is written ``<\\/``, which
+    means the same in a JavaScript string or regular expression."""
+    return (STATIC / "kb-search-engine.js").read_text(encoding="utf-8").replace("</", "<\\/")
+
+
+def add_engine_source(
+    app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
+) -> None:
+    """Give the search page its copy of the engine, which it starts as a worker at once."""
+    if templatename == "search.html":
+        context["kb_search_engine_source"] = engine_source()
+
+
 def add_templates(app: Sphinx, config: Config) -> None:
     """Ship ``search.html`` and its script: after the project's own files, before the theme's."""
     config.templates_path = [*config.templates_path, str(TEMPLATES)]
@@ -162,5 +179,6 @@ def write_query_terms(app: Sphinx, exception: BaseException | None) -> None:
 def setup_search(app: Sphinx) -> None:
     app.connect("config-inited", add_templates)
     app.connect("html-page-context", record_post)
+    app.connect("html-page-context", add_engine_source)
     app.connect("build-finished", write_query_terms)
     app.connect("build-finished", write_search_index)

@@ -493,6 +493,9 @@ def test_only_the_search_page_loads_search_scripts(indexed: Path) -> None:
     assert [src for src in sources if "search" in src or "language_data" in src] == ["_static/kb-search.js"]
     # First in the head, before the theme's style sheets: the worker starts at once, then the
     # page's script, async.
-    boot, script = search_page.head.find_all(["script", "link"], limit=2)
+    source, boot, script = search_page.head.find_all(["script", "link"], limit=3)
+    # The worker is started from the page's own copy of the engine: no download to wait for.
+    engine = Path(__file__).parent.parent / "sourcebook" / "static" / "kb-search-engine.js"
+    assert source.get("type") == "text/plain" and source.get_text() == engine.read_text(encoding="utf-8")
     assert "new Worker" in boot.get_text() and '"_static/kb-search-engine.js"' in boot.get_text()
     assert script.get("src") == "_static/kb-search.js" and script.has_attr("async")

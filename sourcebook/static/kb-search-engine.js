@@ -14,8 +14,9 @@
  * query is read, the index's chunks fetched, the posts ranked and the first page's excerpts
  * cut meanwhile, so that the results are ready when the page is.
  *
- * The page names the worker with its first search, ``{serial, query, filters}`` as JSON, so
- * that it starts before any message could arrive. From the page: {type: "search", serial,
+ * The page starts the worker from its own copy of this script (no download to wait for) and
+ * names it with the site's root and its first search, ``{root, first: {serial, query,
+ * filters}}`` as JSON, so that it starts before any message could arrive. From the page: {type: "search", serial,
  * query, filters}, {type: "more", serial, from}, {type: "filters"}. To the page: {type:
  * "ready"} or {type: "failed", message} once the index is loaded or cannot be; for a search,
  * {type: "answer", serial, units, corrections, common, total}, then {type: "result", serial,
@@ -292,6 +293,22 @@
 
     words(letter) {
       return fetchShard(this.dataUrl, letter);
+    }
+
+    /** The words of the glossary terms that names of short words in a query stand for ("L/C":
+     * "letter", "credit"), whose chunks its search will need: its own words cannot tell. */
+    abbreviatedTermWords(query) {
+      const found = [];
+      for (const chunk of normalise(query).split(/\s+/)) {
+        const parts = wordsOf(chunk);
+        if (!parts.length || parts.some((part) => part.length >= 3)) continue;
+        for (const [nameWords, , concept] of this.latin) {
+          if (nameWords.length === parts.length && nameWords.every((word, i) => word === parts[i])) {
+            found.push(...wordsOf(this.searched(concept.term)));
+          }
+        }
+      }
+      return found;
     }
 
     /** A glossary name as searched: without its stop words, each a large part of the index. */
@@ -602,7 +619,17 @@
 
 // Started as a worker: serve the search page.
 if (typeof WorkerGlobalScope !== "undefined" && self instanceof WorkerGlobalScope) {
-  const dataUrl = new URL("../kb-search/", self.location.href);
+  // The page names the worker {root, first}: the site's root (a worker made from the page's
+  // copy of this script has no address of its own) and its first search.
+  const named = (() => {
+    try {
+      return JSON.parse(self.name || "{}") || {};
+    } catch (error) {
+      return {};
+    }
+  })();
+  const rootUrl = named.root || new URL("../", self.location.href).href;
+  const dataUrl = new URL("kb-search/", rootUrl);
 
   // The index's entry files download while the stemmer below loads.
   const getJson = (name) =>
@@ -615,19 +642,13 @@ if (typeof WorkerGlobalScope !== "undefined" && self instanceof WorkerGlobalScop
   fetched.index.catch(() => {});
 
   const engine = self.KbSearchEngine;
-  const first = (() => {
-    try {
-      return JSON.parse(self.name || "null");
-    } catch (error) {
-      return null;
-    }
-  })();
+  const first = named.first || null;
   // The first query's words files too, while the stemmer loads.
   for (const word of engine.wordsOf(engine.normalise((first && first.query) || ""))) {
     if (word.length >= 3) engine.fetchShard(dataUrl, engine.letterOf(word));
   }
   self.window = self; // Sphinx's language_data.js sets window.Stemmer
-  importScripts("language_data.js");
+  importScripts(new URL("_static/language_data.js", rootUrl).href);
 
   const { reader, index } = engine.load(dataUrl, fetched);
   Promise.all([reader, index]).then(
@@ -660,9 +681,11 @@ if (typeof WorkerGlobalScope !== "undefined" && self instanceof WorkerGlobalScop
     for (const word of words) if (word.length >= 3) engine.fetchShard(dataUrl, engine.letterOf(word));
     // The chunks of the query's own words (most are searched as typed) download while the query
     // is read; a word left out later costs a chunk, not a round trip for the others. Not those
-    // of short words ("L/C"): an abbreviation is searched as its glossary entry's words.
-    const likely = (read) =>
-      words.filter((word) => word.length >= 3 && !read.stopWords.has(word) && !engine.isChinese(word));
+    // of short words ("L/C"), but those of the glossary term such a name stands for.
+    const likely = (read) => [
+      ...words.filter((word) => word.length >= 3 && !read.stopWords.has(word) && !engine.isChinese(word)),
+      ...read.abbreviatedTermWords(query),
+    ];
     Promise.all([reader, index])
       .then(([read, loaded]) => loaded.prefetch(likely(read)))
       .catch(() => {});
