@@ -104,10 +104,9 @@ def write_search_index(app: Sphinx, exception: BaseException | None) -> None:
     """Build the search index from the published posts' records (at ``build-finished``)."""
     if exception is not None or not builds_website(app):
         return
+    published = sorted(docname for docname, post in get_domain(app.env).posts.items() if not post.draft)
     posts = []
-    for docname, post in sorted(get_domain(app.env).posts.items()):
-        if post.draft:
-            continue
+    for docname in published:
         searched = _recorded(app, docname)
         if searched is None:
             logger.warning(
@@ -121,9 +120,7 @@ def write_search_index(app: Sphinx, exception: BaseException | None) -> None:
             continue
         posts.append(searched)
     write_index(Path(app.outdir), posts)
-    _remove_stale_records(
-        app, {docname for docname, post in get_domain(app.env).posts.items() if not post.draft}
-    )
+    _remove_stale_records(app, set(published))
 
 
 def _remove_stale_records(app: Sphinx, published: set[str]) -> None:

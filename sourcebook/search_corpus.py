@@ -217,7 +217,3 @@ def searched_post(
         title_stems=dict(sorted(title_counts.items())),
         title_length=sum(title_counts.values()),
     )
-
-
-def post_text(post: SearchedPost) -> str:
-    return " ".join([*(f"{section['title']} {section['text']}" for section in post.sections), post.terms])

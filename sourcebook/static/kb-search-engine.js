@@ -266,7 +266,6 @@
       this.commonShare = terms.commonShare;
       this.stopWords = new Set(terms.stopWords);
       this.dataUrl = dataUrl;
-      this.shards = shardCache;
       this.nameWords = new Set();
       this.chinese = [];
       this.latin = [];
@@ -587,14 +586,12 @@
   }
 
   /** The reader and the index of a site's kb-search/ folder, as promises: a query can be
-   * read as soon as the reader is there, while the index still loads. ``fetched`` may hold
-   * the parsed terms.json and index.json (promises) when they were asked for already. */
-  function load(dataUrl, fetched = {}) {
-    const terms = fetched.terms || fetchJson(new URL("terms.json", dataUrl));
-    const index = fetched.index || fetchJson(new URL("index.json", dataUrl));
+   * read as soon as the reader is there, while the index still loads. The stemmer is needed
+   * once the index is there, not before. */
+  function load(dataUrl) {
     return {
-      reader: terms.then((data) => new QueryReader(data, dataUrl)),
-      index: index.then((data) => {
+      reader: fetchJson(new URL("terms.json", dataUrl)).then((data) => new QueryReader(data, dataUrl)),
+      index: fetchJson(new URL("index.json", dataUrl)).then((data) => {
         if (!scope.Stemmer) throw new Error("no stemmer: language_data.js must be loaded too");
         return new SearchIndex(data, dataUrl);
       }),
@@ -630,31 +627,24 @@ if (typeof WorkerGlobalScope !== "undefined" && self instanceof WorkerGlobalScop
   })();
   const rootUrl = named.root || new URL("../", self.location.href).href;
   const dataUrl = new URL("kb-search/", rootUrl);
-
-  // The index's entry files download while the stemmer below loads.
-  const getJson = (name) =>
-    fetch(new URL(name, dataUrl)).then((response) => {
-      if (!response.ok) throw new Error(`${name}: ${response.status}`);
-      return response.json();
-    });
-  const fetched = { terms: getJson("terms.json"), index: getJson("index.json") };
-  fetched.terms.catch(() => {}); // reported through "failed" below
-  fetched.index.catch(() => {});
-
   const engine = self.KbSearchEngine;
   const first = named.first || null;
-  // The first query's words files too, while the stemmer loads.
-  for (const word of engine.wordsOf(engine.normalise((first && first.query) || ""))) {
-    if (word.length >= 3) engine.fetchShard(dataUrl, engine.letterOf(word));
-  }
-  self.window = self; // Sphinx's language_data.js sets window.Stemmer
-  importScripts(new URL("_static/language_data.js", rootUrl).href);
 
-  const { reader, index } = engine.load(dataUrl, fetched);
+  /** The words files a query's words start, fetched before the rules that pick them arrive. */
+  const prefetchWords = (words) => {
+    for (const word of words) if (word.length >= 3) engine.fetchShard(dataUrl, engine.letterOf(word));
+  };
+
+  // The index's entry files and the first query's words files download while the stemmer
+  // loads below: no answer is handled before importScripts returns.
+  const { reader, index } = engine.load(dataUrl);
   Promise.all([reader, index]).then(
     () => self.postMessage({ type: "ready" }),
     (error) => self.postMessage({ type: "failed", message: String(error) }),
   );
+  if (first) prefetchWords(engine.wordsOf(engine.normalise(first.query)));
+  self.window = self; // Sphinx's language_data.js sets window.Stemmer
+  importScripts(new URL("_static/language_data.js", rootUrl).href);
 
   let latest = 0; // the newest search: older ones stop sending
   const searches = new Map(); // serial → { ranked, marked }
@@ -678,7 +668,7 @@ if (typeof WorkerGlobalScope !== "undefined" && self instanceof WorkerGlobalScop
     latest = serial;
     searches.clear();
     const words = engine.wordsOf(engine.normalise(query));
-    for (const word of words) if (word.length >= 3) engine.fetchShard(dataUrl, engine.letterOf(word));
+    prefetchWords(words);
     // The chunks of the query's own words (most are searched as typed) download while the query
     // is read; a word left out later costs a chunk, not a round trip for the others. Not those
     // of short words ("L/C"), but those of the glossary term such a name stands for.
