@@ -14,7 +14,12 @@ collectors' data) holds hundreds of thousands of Python objects:
 * **Python's cyclic garbage collector** walks the growing heap again and again while the
   environment is unpickled, which doubles the time of loading it. Its thresholds are raised
   while a build runs (from ``config-inited``, just before Sphinx loads the environment, to
-  ``build-finished``), and put back afterwards.
+  ``build-finished``), and put back afterwards. Putting them back would start a walk of the
+  whole heap at once, and ``sphinx-build`` spends 1.5 s more at exit (at 1,000 posts) walking
+  it again: so at ``build-finished`` the objects of the build are frozen (``gc.freeze``),
+  out of the collector's sight, and given back to it when the next build in the same
+  process starts (``gc.unfreeze``), so a long-running process (tests, a server) keeps no
+  garbage for longer than one build.
 * **Compiling the theme's templates**, which Sphinx does in every build; Jinja's bytecode
   cache keeps them compiled under the doctree folder.
 """
@@ -51,14 +56,17 @@ _SAVED_GC_THRESHOLDS = "_kb_saved_gc_thresholds"
 
 def raise_gc_thresholds(app: Sphinx, config: Config) -> None:
     """Collect garbage less often while the build runs (put back at ``build-finished``)."""
+    gc.unfreeze()  # what an earlier build in this process froze is garbage to collect again
     if not hasattr(app, _SAVED_GC_THRESHOLDS):
         setattr(app, _SAVED_GC_THRESHOLDS, gc.get_threshold())
         gc.set_threshold(*BUILD_GC_THRESHOLDS)
 
 
 def restore_gc_thresholds(app: Sphinx, exception: Exception | None) -> None:
+    """Put the thresholds back, with the build's objects frozen out of the collector's walks."""
     saved = getattr(app, _SAVED_GC_THRESHOLDS, None)
     if saved is not None:
+        gc.freeze()
         gc.set_threshold(*saved)
         delattr(app, _SAVED_GC_THRESHOLDS)
 

@@ -65,6 +65,16 @@ def write_if_changed(path: Path, content: bytes) -> None:
     temporary.replace(path)
 
 
+def file_stamp(path: Path) -> tuple[int, int] | None:
+    """A file's modification time (ns) and size, or ``None`` when there is no such file: a
+    rewritten file gets a new stamp, so a cache keyed by stamps sees every change."""
+    try:
+        status = path.stat()
+    except OSError:
+        return None
+    return status.st_mtime_ns, status.st_size
+
+
 def written_since(path: Path, moment: float) -> bool:
     """Whether ``path`` exists and was written at or after ``moment`` (a ``time.time()``).
 

@@ -10,7 +10,9 @@ is added to the page when it is written.
 
 from __future__ import annotations
 
+import pickle
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from docutils import nodes
@@ -20,7 +22,7 @@ from sphinx.environment.collectors import EnvironmentCollector
 from sourcebook.frontmatter import format_date
 from sourcebook.post_nodes import kb_time, link_or_text
 from sourcebook.posts import get_domain, is_post
-from sourcebook.similarity import Profile, make_profile, rank_related
+from sourcebook.similarity import Profile, Ranking, make_profile, rank_related
 
 if TYPE_CHECKING:
     from collections.abc import Set
@@ -45,6 +47,8 @@ SKIPPED_NODES = (
 )
 
 RUBRIC = "Related answers"
+#: The last ranking, under the doctree folder: its answers are reused where their inputs are the same.
+RANKING_CACHE = "kb-related-ranking.pickle"
 
 
 @dataclass
@@ -171,18 +175,40 @@ def compute_related(env: BuildEnvironment, count: int) -> dict[str, list[Related
         for docname, post in get_domain(env).posts.items()
         if not post.draft and docname in store.profiles
     }
-    ranked = rank_related(
+    cache = Path(env.doctreedir) / RANKING_CACHE
+    ranking = rank_related(
         {docname: store.profiles[docname] for docname in posts},
         {docname: post.tags for docname, post in posts.items()},
         {docname: store.terms.get(docname, []) for docname in posts},
         count,
         {docname: post.date for docname, post in posts.items()},
+        previous=read_ranking(cache),
     )
+    write_ranking(cache, ranking)
     return {
         docname: [(other, posts[other].title, posts[other].date) for other in others]
-        for docname, others in sorted(ranked.items())
+        for docname, others in sorted(ranking.related.items())
         if others
     }
+
+
+def read_ranking(path: Path) -> Ranking | None:
+    """The last ranking, kept under the doctree folder (not in the environment, which every
+    ``-j`` reading process would send back), or ``None``."""
+    try:
+        with path.open("rb") as stream:
+            ranking = pickle.load(stream)
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError):
+        return None
+    return ranking if isinstance(ranking, Ranking) else None
+
+
+def write_ranking(path: Path, ranking: Ranking) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(path.name + ".tmp")
+    with temporary.open("wb") as stream:
+        pickle.dump(ranking, stream, protocol=pickle.HIGHEST_PROTOCOL)
+    temporary.replace(path)
 
 
 def add_related(app: Sphinx, doctree: nodes.document, docname: str) -> None:

@@ -25,9 +25,9 @@ from sourcebook.frontmatter import format_date
 from sourcebook.glossary import mentions_of
 from sourcebook.glossary_data import GlossaryEntry
 from sourcebook.posts import get_domain, is_post
-from sourcebook.publishing import builds_website, write_if_changed
+from sourcebook.publishing import builds_website, file_stamp, write_if_changed
 from sourcebook.search_corpus import SearchedPost, searched_post
-from sourcebook.search_index import write_index
+from sourcebook.search_index_updates import Stamp, update_index
 from sourcebook.search_query import DATA_VERSION, SEARCH_DATA, terms_payload
 from sourcebook.term_links import term_glossary
 
@@ -41,6 +41,8 @@ logger = logging.getLogger(__name__)
 
 #: The folder, under the doctree folder, of one record per written post page (per builder).
 RECORDS = "kb-search-records"
+#: Beside the records folder, what the last build wrote into the index (per builder).
+STATE_SUFFIX = ".index-state"
 TEMPLATES = Path(__file__).parent / "templates"
 STATIC = Path(__file__).parent / "static"
 
@@ -101,25 +103,29 @@ def _recorded(app: Sphinx, docname: str) -> SearchedPost | None:
 
 
 def write_search_index(app: Sphinx, exception: BaseException | None) -> None:
-    """Build the search index from the published posts' records (at ``build-finished``)."""
+    """Bring the search index up to date with the published posts' records (at ``build-finished``)."""
     if exception is not None or not builds_website(app):
         return
     published = sorted(docname for docname, post in get_domain(app.env).posts.items() if not post.draft)
-    posts = []
+    stamps: dict[str, Stamp] = {}
+    lost = []
     for docname in published:
-        searched = _recorded(app, docname)
-        if searched is None:
-            logger.warning(
-                "no search record for %s: the post is left out of the search; "
-                "rebuild from scratch (sphinx-build -E) to index it",
-                docname,
-                location=docname,
-                type="sourcebook",
-                subtype="search",
-            )
-            continue
-        posts.append(searched)
-    write_index(Path(app.outdir), posts)
+        stamp = file_stamp(record_file(app, docname))
+        if stamp is None:
+            lost.append(docname)
+        else:
+            stamps[docname] = stamp
+    state = records_folder(app).with_name(f"{app.builder.name}{STATE_SUFFIX}")
+    lost += update_index(Path(app.outdir), state, stamps, functools.partial(_recorded, app))
+    for docname in sorted(lost):
+        logger.warning(
+            "no search record for %s: the post is left out of the search; "
+            "rebuild from scratch (sphinx-build -E) to index it",
+            docname,
+            location=docname,
+            type="sourcebook",
+            subtype="search",
+        )
     _remove_stale_records(app, set(published))
 
 

@@ -29,11 +29,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Mapping, Sequence, Set
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
-from sourcebook.publishing import write_if_changed
 from sourcebook.search_corpus import SearchedPost
 from sourcebook.search_query import DATA_VERSION, SEARCH_DATA
 
@@ -44,108 +44,174 @@ FRAGMENTS = "fragments"
 #: a 5,000-post site takes about 25 KB alone; gzip makes a chunk a third of its size).
 CHUNK_BYTES = 12_000
 
+FileDigest = tuple[int, str]
+"""A written file's size and SHA-256."""
+
 
 def _dumps(data: Any) -> bytes:
     return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
-def tie_order(posts: Sequence[SearchedPost]) -> list[SearchedPost]:
+class Ordered(Protocol):
+    """Anything with a post's address and its date for sorting."""
+
+    @property
+    def url(self) -> str: ...
+
+    @property
+    def sort(self) -> str: ...
+
+
+OrderedT = TypeVar("OrderedT", bound=Ordered)
+
+
+def tie_order(posts: Iterable[OrderedT]) -> list[OrderedT]:
     """Newest first, then by address: the order ties between equal scores are shown in."""
     by_url = sorted(posts, key=lambda post: post.url)
     return sorted(by_url, key=lambda post: post.sort, reverse=True)
 
 
-def fragment_of(post: SearchedPost) -> dict[str, Any]:
-    return {
-        "url": post.url,
-        "canonical": post.canonical,
-        "title": post.title,
-        "date": post.date,
-        "tags": post.tags,
-        "sections": post.sections,
-        "terms": post.terms,
-    }
+@dataclass(frozen=True)
+class IndexedPost:
+    """What ``index.json`` holds of a post: its row, and what orders it."""
+
+    url: str
+    sort: str
+    tags: tuple[str, ...]
+    year: str
+    length: int
+    title_length: int
+
+    @classmethod
+    def of(cls, post: SearchedPost) -> IndexedPost:
+        return cls(post.url, post.sort, tuple(post.tags), post.year, post.length, post.title_length)
 
 
-def _chunks(postings: dict[str, list[int]]) -> Iterator[tuple[str, bytes]]:
-    """Consecutive stems grouped into chunks of about ``CHUNK_BYTES``: (first stem, file).
+def fragment_data(post: SearchedPost) -> bytes:
+    """Post's fragment file: what a result shows."""
+    return _dumps(
+        {
+            "url": post.url,
+            "canonical": post.canonical,
+            "title": post.title,
+            "date": post.date,
+            "tags": post.tags,
+            "sections": post.sections,
+            "terms": post.terms,
+        }
+    )
 
-    Postings come as ``[post, count, count in the title, …]``; each post number becomes its
-    difference from the previous one, which compresses better."""
-    chunk: dict[str, list[int]] = {}
+
+def add_postings(postings: dict[str, list[int]], number: int, post: SearchedPost) -> None:
+    """Append post ``number``'s stems to ``postings`` (``[post, count, count in the title, …]``);
+    posts are added in increasing numbers."""
+    titles = post.title_stems
+    for stem, count in post.stems.items():  # about 400 a post: kept tight
+        found = postings.get(stem)
+        if found is None:
+            postings[stem] = [number, count, titles.get(stem, 0)]
+        else:
+            found += (number, count, titles.get(stem, 0))
+
+
+def chunk_groups(postings: Mapping[str, Sequence[int]]) -> list[tuple[str, ...]]:
+    """Consecutive stems (in code point order) grouped into chunks of about ``CHUNK_BYTES``."""
+    groups: list[tuple[str, ...]] = []
+    group: list[str] = []
     size = 0
     for stem in sorted(postings):
-        if chunk and size >= CHUNK_BYTES:
-            yield next(iter(chunk)), _dumps(chunk)
-            chunk, size = {}, 0
-        flat = postings[stem]
+        if group and size >= CHUNK_BYTES:
+            groups.append(tuple(group))
+            group, size = [], 0
+        group.append(stem)
+        size += len(stem) + 4 * len(postings[stem]) + 4
+    if group:
+        groups.append(tuple(group))
+    return groups
+
+
+def chunk_data(postings: Mapping[str, Sequence[int]], stems: Iterable[str]) -> bytes:
+    """A chunk's file: each post number becomes its difference from the previous one, which
+    compresses better."""
+    chunk: dict[str, list[int]] = {}
+    for stem in stems:
+        flat = list(postings[stem])
         for position in range(len(flat) - 3, 0, -3):
             flat[position] -= flat[position - 3]
         chunk[stem] = flat
-        size += len(stem) + 4 * len(flat) + 4
-    if chunk:
-        yield next(iter(chunk)), _dumps(chunk)
+    return _dumps(chunk)
 
 
-def build_index(posts: Sequence[SearchedPost]) -> dict[str, bytes]:
-    """Every file of the index, by its path under ``kb-search/``."""
-    ordered = tie_order(posts)
-    files: dict[str, bytes] = {}
-    tags = sorted({tag for post in ordered for tag in post.tags})
-    years = sorted({post.year for post in ordered if post.year}, reverse=True)
+def file_digest(data: bytes) -> FileDigest:
+    return len(data), hashlib.sha256(data).hexdigest()
+
+
+def index_data(
+    posts: Sequence[IndexedPost], firsts: Sequence[str], digests: Iterable[tuple[str, FileDigest]]
+) -> bytes:
+    """``index.json`` for ``posts`` in tie order, chunks beginning with ``firsts``, and the
+    digests of every chunk and fragment file (in a fixed order)."""
+    tags = sorted({tag for post in posts for tag in post.tags})
+    years = sorted({post.year for post in posts if post.year}, reverse=True)
     tag_number = {tag: number for number, tag in enumerate(tags)}
     year_number = {year: number for number, year in enumerate(years)}
-    table: list[list[int]] = []
-    postings: dict[str, list[int]] = {}
+    table = [
+        [post.length, post.title_length, year_number.get(post.year, -1), *(tag_number[t] for t in post.tags)]
+        for post in posts
+    ]
     digest = hashlib.sha256()
-    for number, post in enumerate(ordered):
-        files[f"{FRAGMENTS}/{number}.json"] = _dumps(fragment_of(post))
-        year = year_number.get(post.year, -1)
-        table.append([post.length, post.title_length, year, *(tag_number[tag] for tag in post.tags)])
-        titles = post.title_stems
-        for stem, count in post.stems.items():  # about 400 a post: kept tight
-            found = postings.get(stem)
-            if found is None:
-                postings[stem] = [number, count, titles.get(stem, 0)]
-            else:
-                found += (number, count, titles.get(stem, 0))
-    firsts = []
-    for number, (first, data) in enumerate(_chunks(postings)):
-        files[f"{CHUNKS}/{number}.json"] = data
-        firsts.append(first)
-    for name, data in files.items():
-        digest.update(f"{name}\0{len(data)}\0".encode())
-        digest.update(data)
-    lengths = [post.length for post in ordered]
-    title_lengths = [row[1] for row in table]
-    files[INDEX_FILE] = _dumps(
+    for name, (size, sha) in digests:
+        digest.update(f"{name}\0{size}\0{sha}\n".encode())
+    lengths = [post.length for post in posts]
+    title_lengths = [post.title_length for post in posts]
+    return _dumps(
         {
             "version": DATA_VERSION,
             "digest": digest.hexdigest()[:16],
-            "posts": len(ordered),
+            "posts": len(posts),
             "averageLength": sum(lengths) / len(lengths) if lengths else 1.0,
             "averageTitleLength": sum(title_lengths) / len(title_lengths) if sum(title_lengths) else 1.0,
             "tags": tags,
             "years": years,
             "table": table,
-            "chunks": firsts,
+            "chunks": list(firsts),
         }
     )
+
+
+def fragment_name(number: int) -> str:
+    return f"{FRAGMENTS}/{number}.json"
+
+
+def chunk_name(number: int) -> str:
+    return f"{CHUNKS}/{number}.json"
+
+
+def build_index(posts: Sequence[SearchedPost]) -> dict[str, bytes]:
+    """Every file of the index, by its path under ``kb-search/``, built from scratch."""
+    ordered = tie_order(posts)
+    files: dict[str, bytes] = {}
+    postings: dict[str, list[int]] = {}
+    for number, post in enumerate(ordered):
+        files[fragment_name(number)] = fragment_data(post)
+        add_postings(postings, number, post)
+    groups = chunk_groups(postings)
+    for number, stems in enumerate(groups):
+        files[chunk_name(number)] = chunk_data(postings, stems)
+    digests = [(name, file_digest(data)) for name, data in files.items()]
+    firsts = [group[0] for group in groups]
+    files[INDEX_FILE] = index_data([IndexedPost.of(post) for post in ordered], firsts, digests)
     return files
 
 
-def write_index(site: Path, posts: Sequence[SearchedPost]) -> None:
-    """Write the index of ``posts`` into ``<site>/kb-search/``: changed files only, stale ones removed."""
-    folder = site / SEARCH_DATA
-    files = build_index(posts)
+def remove_stale_files(folder: Path, names: Set[str]) -> None:
+    """Remove the chunk and fragment files under ``folder`` that are not in ``names``."""
     for subfolder in (CHUNKS, FRAGMENTS):
         directory = folder / subfolder
         if directory.is_dir():
             for path in directory.iterdir():
-                if f"{subfolder}/{path.name}" not in files:
+                if f"{subfolder}/{path.name}" not in names:
                     path.unlink()
-    for relative, data in files.items():
-        write_if_changed(folder / relative, data)
 
 
 def read_index(site: Path) -> tuple[dict[str, Any], list[SearchedPost]]:

@@ -30,6 +30,7 @@ import math
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from operator import itemgetter, mul
 
 #: Terms kept in a post's profile: enough to describe a 1,000-word post, small to store.
@@ -179,22 +180,42 @@ def score(first: Mapping[str, float], second: Mapping[str, float]) -> float:
     return round(total, SCORE_DIGITS)
 
 
+@dataclass
+class Ranking:
+    """A ranking's answers and the inputs each answer was computed from.
+
+    A post's answer is a function of its vector, the champion lists of its features, the
+    vectors of its candidates, the order of ties and ``k``: the next ranking takes it over
+    when all of these are the same, so that editing one post ranks again only the posts it
+    can change (a few dozen, where ranking them all takes about a second at 1,000 posts).
+    """
+
+    k: int = 0
+    by_recency: list[str] = field(default_factory=list)
+    vectors: dict[str, dict[str, float]] = field(default_factory=dict)
+    champions: dict[str, list[tuple[str, float]]] = field(default_factory=dict)
+    candidates: dict[str, list[str]] = field(default_factory=dict)
+    related: dict[str, list[str]] = field(default_factory=dict)
+
+
 def rank_related(
     profiles: Mapping[str, Mapping[str, int]],
     tags: Mapping[str, Iterable[str]],
     terms: Mapping[str, Iterable[str]],
     k: int,
     dates: Mapping[str, str | None] | None = None,
-) -> dict[str, list[str]]:
-    """Each post's ``k`` most related other posts, best first.
+    previous: Ranking | None = None,
+) -> Ranking:
+    """Each post's ``k`` most related other posts, best first (in ``related``).
 
     ``profiles`` names the posts (from :func:`make_profile`); ``tags`` and ``terms`` give
     each post's tags and the glossary terms it mentions; ``dates`` (``'YYYY-MM-DD'``) break
     ties in favour of the newer post, then the docname decides. Only posts with a positive
-    score are listed, so a post that shares nothing gets fewer than ``k``, or none.
+    score are listed, so a post that shares nothing gets fewer than ``k``, or none. Answers
+    are taken over from ``previous`` where their inputs are unchanged (see :class:`Ranking`).
     """
     if k <= 0:
-        return {docname: [] for docname in sorted(profiles)}
+        return Ranking(k=k, related={docname: [] for docname in sorted(profiles)})
     dates = dates or {}
     vectors = feature_vectors(profiles, tags, terms)
     # Newest first, then by docname: the order of every tie.
@@ -212,30 +233,67 @@ def rank_related(
             champions[feature] = sorted(posting, key=lambda entry: -entry[1])[:CHAMPIONS]
 
     wanted = max(MIN_CANDIDATES, 3 * k)
-    related: dict[str, list[str]] = {}
+    exact = len(vectors) <= wanted + 1  # a small site: every pair is scored
+    ranking = Ranking(k, by_recency, vectors, champions)
+    same_ties = previous is not None and previous.k == k and previous.by_recency == by_recency
+    base = previous if previous is not None and same_ties and not exact else Ranking()
+    kept = _unchanged_answers(base, ranking)
     for docname in sorted(vectors):
+        if docname in kept:
+            ranking.candidates[docname] = base.candidates[docname]
+            ranking.related[docname] = base.related[docname]
+            continue
         vector = vectors[docname]
-        if len(vectors) <= wanted + 1:  # a small site: every pair is scored exactly
+        if exact:
             candidates = [other for other in by_recency if other != docname]
         else:
             candidates = _candidates(docname, vector, champions, wanted)
+            ranking.candidates[docname] = candidates
         scored = [(score(vector, vectors[other]), rank[other], other) for other in candidates]
         scored.sort(key=lambda item: (-item[0], item[1]))
-        related[docname] = [other for value, _, other in scored[:k] if value > 0]
-    return related
+        ranking.related[docname] = [other for value, _, other in scored[:k] if value > 0]
+    return ranking
+
+
+def _unchanged_answers(previous: Ranking, current: Ranking) -> set[str]:
+    """The posts whose answer in ``previous`` came from the inputs they have in ``current``."""
+    if not previous.candidates:
+        return set()
+    changed_vectors = {
+        docname for docname, vector in current.vectors.items() if previous.vectors.get(docname) != vector
+    }
+    # A feature that gained or lost its champion list changes the query of every post that has it.
+    shared_now = current.champions.keys() ^ previous.champions.keys()
+    changed_lists = shared_now | {
+        feature
+        for feature in current.champions.keys() & previous.champions.keys()
+        if current.champions[feature] != previous.champions[feature]
+    }
+    return {
+        docname
+        for docname, vector in current.vectors.items()
+        if docname not in changed_vectors
+        and docname in previous.candidates
+        and shared_now.isdisjoint(vector)
+        and changed_lists.isdisjoint(query_features(vector, current.champions))
+        and changed_vectors.isdisjoint(previous.candidates[docname])
+    }
+
+
+def query_features(vector: Mapping[str, float], champions: Mapping[str, object]) -> list[str]:
+    """A post's heaviest features that other posts share: their champion lists give its candidates."""
+    shared = [feature for feature in vector if feature in champions]
+    return sorted(shared, key=lambda feature: -vector[feature])[:QUERY_FEATURES]
 
 
 def _candidates(
     docname: str, vector: Mapping[str, float], champions: Mapping[str, list[tuple[str, float]]], wanted: int
 ) -> list[str]:
     """The posts with the best partial scores, through the champion lists of the heaviest features."""
-    query = sorted(
-        ((weight, champions[feature]) for feature, weight in vector.items() if feature in champions),
-        key=lambda item: -item[0],
-    )[:QUERY_FEATURES]
     partial: defaultdict[str, float] = defaultdict(float)
-    for weight, posting in query:
-        for other, other_weight in posting:
+    for feature in query_features(vector, champions):
+        weight = vector[feature]
+        for other, other_weight in champions[feature]:
             partial[other] += weight * other_weight
     partial.pop(docname, None)
     # Ties keep the order in which they were found, which is fixed by the sorted inputs.

@@ -11,7 +11,15 @@ from typing import TYPE_CHECKING, cast
 
 from sphinx.testing.util import SphinxTestApp
 
-from sourcebook.incremental import SERIAL_READ_LIMIT, TEMPLATE_CACHE_DIR, read_few_serially, restore_parallel
+from sourcebook.incremental import (
+    BUILD_GC_THRESHOLDS,
+    SERIAL_READ_LIMIT,
+    TEMPLATE_CACHE_DIR,
+    raise_gc_thresholds,
+    read_few_serially,
+    restore_gc_thresholds,
+    restore_parallel,
+)
 from sourcebook.posts import get_domain
 
 from conftest import clean_copy, warnings_of
@@ -216,6 +224,15 @@ def test_a_build_puts_the_garbage_collector_back_and_keeps_compiled_templates(
     before = gc.get_threshold()
     app = build(site("posts"))
     assert gc.get_threshold() == before
+    # The build's objects are out of the collector's walks (and of the one at exit)...
+    assert gc.get_freeze_count() > 0
+    # ...until the next build in the process starts.
+    raise_gc_thresholds(app, app.config)
+    assert gc.get_freeze_count() == 0
+    assert gc.get_threshold() == BUILD_GC_THRESHOLDS
+    restore_gc_thresholds(app, None)
+    assert gc.get_threshold() == before
+    gc.unfreeze()
     assert any((Path(app.doctreedir) / TEMPLATE_CACHE_DIR).iterdir())
 
 
