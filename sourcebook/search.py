@@ -141,18 +141,42 @@ def _remove_stale_records(app: Sphinx, published: set[str]) -> None:
 
 @functools.cache
 def engine_source() -> str:
-    """``static/kb-search-engine.js`` as the search page carries it, inside a ``<script>``
-    element: a ``</`` (none today) could end the element, so it is written ``<\\/``, which
+    return (STATIC / "kb-search-engine.js").read_text(encoding="utf-8")
+
+
+def language_data(app: Sphinx) -> str:
+    """``_static/language_data.js`` as Sphinx renders it (the stemmer and the stop words), or
+    '' when this build has no search indexer."""
+    builder = app.builder
+    indexer = getattr(builder, "indexer", None)
+    theme = getattr(builder, "theme", None)
+    templates = getattr(builder, "templates", None)
+    if indexer is None or theme is None or templates is None:
+        return ""
+    for folder in theme.get_theme_dirs():
+        template = Path(folder) / "static" / "language_data.js.jinja"
+        if template.is_file():
+            context = {**getattr(builder, "globalcontext", {}), **indexer.context_for_searchtool()}
+            return str(templates.render_string(template.read_text(encoding="utf-8"), context))
+    return ""
+
+
+def worker_source(app: Sphinx) -> str:
+    """The search worker's script as the search page carries it, inside a ``<script>``
+    element: Sphinx's language data (so the worker needs no download to stem), then the
+    engine. A ``</`` (none today) could end the element, so it is written ``<\\/``, which
     means the same in a JavaScript string or regular expression."""
-    return (STATIC / "kb-search-engine.js").read_text(encoding="utf-8").replace("</", "<\\/")
+    stemmer = language_data(app)
+    preamble = f"self.window = self;\n{stemmer}\n" if stemmer else ""
+    return (preamble + engine_source()).replace("</", "<\\/")
 
 
 def add_engine_source(
     app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
 ) -> None:
-    """Give the search page its copy of the engine, which it starts as a worker at once."""
+    """Give the search page its copy of the worker's script, which it starts at once."""
     if templatename == "search.html":
-        context["kb_search_engine_source"] = engine_source()
+        context["kb_search_engine_source"] = worker_source(app)
 
 
 def add_templates(app: Sphinx, config: Config) -> None:

@@ -494,8 +494,11 @@ def test_only_the_search_page_loads_search_scripts(indexed: Path) -> None:
     # First in the head, before the theme's style sheets: the worker starts at once, then the
     # page's script, async.
     source, boot, script = search_page.head.find_all(["script", "link"], limit=3)
-    # The worker is started from the page's own copy of the engine: no download to wait for.
+    # The worker is started from the page's own copy of the engine, after Sphinx's language
+    # data (the stemmer) exactly as the site ships it: no download to wait for.
     engine = Path(__file__).parent.parent / "sourcebook" / "static" / "kb-search-engine.js"
-    assert source.get("type") == "text/plain" and source.get_text() == engine.read_text(encoding="utf-8")
+    language_data = (indexed / "_static" / "language_data.js").read_text(encoding="utf-8")
+    assert source.get("type") == "text/plain"
+    assert source.get_text() == f"self.window = self;\n{language_data}\n" + engine.read_text(encoding="utf-8")
     assert "new Worker" in boot.get_text() and '"_static/kb-search-engine.js"' in boot.get_text()
     assert script.get("src") == "_static/kb-search.js" and script.has_attr("async")

@@ -635,16 +635,20 @@ if (typeof WorkerGlobalScope !== "undefined" && self instanceof WorkerGlobalScop
     for (const word of words) if (word.length >= 3) engine.fetchShard(dataUrl, engine.letterOf(word));
   };
 
-  // The index's entry files and the first query's words files download while the stemmer
-  // loads below: no answer is handled before importScripts returns.
+  // The index's entry files and the first query's words files download at once (and while
+  // the stemmer loads below, when this copy came without it).
   const { reader, index } = engine.load(dataUrl);
   Promise.all([reader, index]).then(
     () => self.postMessage({ type: "ready" }),
     (error) => self.postMessage({ type: "failed", message: String(error) }),
   );
   if (first) prefetchWords(engine.wordsOf(engine.normalise(first.query)));
-  self.window = self; // Sphinx's language_data.js sets window.Stemmer
-  importScripts(new URL("_static/language_data.js", rootUrl).href);
+  // The page's copy of this script starts with Sphinx's language data; a copy loaded from
+  // its file loads it.
+  if (!self.Stemmer) {
+    self.window = self; // Sphinx's language_data.js sets window.Stemmer
+    importScripts(new URL("_static/language_data.js", rootUrl).href);
+  }
 
   let latest = 0; // the newest search: older ones stop sending
   const searches = new Map(); // serial → { ranked, marked }
