@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Page, Route, expect
 
 from browser import build_html, serve
 
@@ -470,6 +471,30 @@ def test_results_link_right_under_a_path_prefix(browser: Browser, indexed: Path,
         first.locator(LINK).click()
         expect(page.locator("h1").first).to_contain_text("How much should I pay up front?")
         page.close()
+
+
+def test_results_show_before_the_theme_s_deferred_scripts_have_run(browser: Browser, base: str) -> None:
+    """The page shows the worker's answers as soon as its search elements are parsed, not at
+    DOMContentLoaded, which waits for the theme's deferred scripts (held back here)."""
+    page = browser.new_page()
+
+    def late(route: Route) -> None:
+        time.sleep(0.3)  # the head's own scripts: kb-search.js runs while the page still parses
+        route.continue_()
+
+    def later(route: Route) -> None:
+        time.sleep(1.5)
+        route.continue_()
+
+    page.route("**/_static/documentation_options.js*", late)
+    page.route("**/_static/scripts/bootstrap.js*", later)
+    page.goto(f"{base}search.html?q=deposit")
+    expect(page.locator(RESULT).first).to_be_visible()
+    shown = page.evaluate("() => performance.getEntriesByName('kb-search:shown')[0].startTime")
+    page.wait_for_load_state("load")
+    ready = page.evaluate("() => performance.getEntriesByType('navigation')[0].domContentLoadedEventStart")
+    assert 0 < shown < ready
+    page.close()
 
 
 def test_a_page_opened_from_disk_falls_back_to_sphinx_search(browser: Browser, indexed: Path) -> None:

@@ -228,10 +228,14 @@
     }
   }
 
-  /** Show the page once it is there and the worker has loaded the index (or could not). */
+  /** Show the page once its search elements are there (the page says so right after them,
+   * before the theme's deferred scripts run) and the worker has loaded the index (or could not). */
   async function start() {
-    if (document.readyState === "loading") {
-      await new Promise((resolve) => document.addEventListener("DOMContentLoaded", resolve, { once: true }));
+    if (document.readyState === "loading" && !boot.mounted) {
+      await new Promise((resolve) => {
+        boot.whenMounted = resolve;
+        document.addEventListener("DOMContentLoaded", resolve, { once: true });
+      });
     }
     const mount = document.getElementById("kb-search");
     if (!mount) {
