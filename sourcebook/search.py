@@ -27,6 +27,7 @@ from sourcebook.glossary_data import GlossaryEntry
 from sourcebook.posts import get_domain, is_post
 from sourcebook.publishing import builds_website, file_stamp, write_if_changed
 from sourcebook.search_corpus import SearchedPost, searched_post
+from sourcebook.search_index import INDEX_FILE
 from sourcebook.search_index_updates import Stamp, update_index
 from sourcebook.search_query import DATA_VERSION, SEARCH_DATA, terms_payload
 from sourcebook.term_links import term_glossary
@@ -102,10 +103,14 @@ def _recorded(app: Sphinx, docname: str) -> SearchedPost | None:
     return SearchedPost(**record["post"])
 
 
-def write_search_index(app: Sphinx, exception: BaseException | None) -> None:
-    """Bring the search index up to date with the published posts' records (at ``build-finished``)."""
-    if exception is not None or not builds_website(app):
-        return
+def write_search_index(app: Sphinx) -> list[tuple[str, dict[str, Any], str]]:
+    """Bring the search index up to date with the published posts' records.
+
+    At ``html-collect-pages``: every page has been written (so every record too), and the
+    search page, written next, carries what the index says of itself.
+    """
+    if not builds_website(app):
+        return []
     published = sorted(docname for docname, post in get_domain(app.env).posts.items() if not post.draft)
     stamps: dict[str, Stamp] = {}
     lost = []
@@ -127,6 +132,7 @@ def write_search_index(app: Sphinx, exception: BaseException | None) -> None:
             subtype="search",
         )
     _remove_stale_records(app, set(published))
+    return []
 
 
 def _remove_stale_records(app: Sphinx, published: set[str]) -> None:
@@ -161,14 +167,31 @@ def language_data(app: Sphinx) -> str:
     return ""
 
 
+def page_data(site: Path) -> dict[str, Any] | None:
+    """What the search page tells its worker at once, so that it reads the query and fetches
+    its chunks without waiting for a file: ``terms.json`` and the index's digest and chunks
+    (the index's own row table stays in ``index.json``). ``None`` when they are not written."""
+    try:
+        terms = json.loads((site / SEARCH_DATA / "terms.json").read_text(encoding="utf-8"))
+        index = json.loads((site / SEARCH_DATA / INDEX_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return {"terms": terms, "digest": index.get("digest"), "chunks": index.get("chunks")}
+
+
 def worker_source(app: Sphinx) -> str:
     """The search worker's script as the search page carries it, inside a ``<script>``
-    element: Sphinx's language data (so the worker needs no download to stem), then the
-    engine. A ``</`` (none today) could end the element, so it is written ``<\\/``, which
-    means the same in a JavaScript string or regular expression."""
-    stemmer = language_data(app)
-    preamble = f"self.window = self;\n{stemmer}\n" if stemmer else ""
-    return (preamble + engine_source()).replace("</", "<\\/")
+    element: what the page knows of the index (:func:`page_data`), Sphinx's language data (so
+    the worker needs no download to stem), then the engine. A ``</`` could end the element,
+    so it is written ``<\\/``, which means the same in JSON and in a JavaScript string or
+    regular expression (the engine and the language data have none)."""
+    parts = []
+    if (data := page_data(Path(app.outdir))) is not None:
+        parts.append(f"self.kbSearchData = {json.dumps(data, ensure_ascii=False, separators=(',', ':'))};")
+    if stemmer := language_data(app):
+        parts += ["self.window = self;", stemmer]
+    parts.append(engine_source())
+    return "\n".join(parts).replace("</", "<\\/")
 
 
 def add_engine_source(
@@ -185,14 +208,14 @@ def add_templates(app: Sphinx, config: Config) -> None:
     config.html_static_path = [*config.html_static_path, str(STATIC)]
 
 
-def write_query_terms(app: Sphinx, exception: BaseException | None) -> None:
+def write_query_terms(app: Sphinx) -> list[tuple[str, dict[str, Any], str]]:
     """Write ``kb-search/terms.json``: how the search page and the CLI read a query.
 
-    Written on every HTML build from the glossary and the post store, which are complete
-    after incremental and parallel builds alike.
+    Written on every HTML build (at ``html-collect-pages``, before the search page) from the
+    glossary and the post store, which are complete after incremental and parallel builds alike.
     """
-    if exception is not None or not builds_website(app):
-        return
+    if not builds_website(app):
+        return []
     glossary = term_glossary(app.env)
     entries = (
         [(entry.term, (*entry.variants, entry.chinese)) for entry in glossary.entries] if glossary else []
@@ -201,11 +224,12 @@ def write_query_terms(app: Sphinx, exception: BaseException | None) -> None:
     payload = terms_payload(entries, posts)
     text = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
     write_if_changed(Path(app.outdir) / SEARCH_DATA / "terms.json", text.encode("utf-8"))
+    return []
 
 
 def setup_search(app: Sphinx) -> None:
     app.connect("config-inited", add_templates)
     app.connect("html-page-context", record_post)
     app.connect("html-page-context", add_engine_source)
-    app.connect("build-finished", write_query_terms)
-    app.connect("build-finished", write_search_index)
+    app.connect("html-collect-pages", write_query_terms)
+    app.connect("html-collect-pages", write_search_index)

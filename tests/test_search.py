@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
-from playwright.sync_api import Browser, Page, Route, expect
+from playwright.sync_api import Browser, Page, Request, Route, expect
 
 from browser import build_html, serve
 
@@ -473,6 +473,31 @@ def test_results_link_right_under_a_path_prefix(browser: Browser, indexed: Path,
         page.close()
 
 
+def test_the_search_page_tells_the_worker_what_it_knows_of_the_index(browser: Browser, base: str) -> None:
+    """The worker reads the query with the page's copy of terms.json and fetches its chunks
+    while index.json downloads (held back here): terms.json is never fetched, and the query's
+    chunk is asked for before index.json arrives."""
+    page = browser.new_page()
+    events: list[str] = []
+
+    def slow_index(route: Route) -> None:
+        time.sleep(0.5)
+        route.continue_()
+
+    def path(request: Request) -> str:
+        return request.url.removeprefix(base).split("?")[0]
+
+    page.route("**/kb-search/index.json*", slow_index)
+    page.on("request", lambda request: events.append("asked " + path(request)))
+    page.on("requestfinished", lambda request: events.append("got " + path(request)))
+    page.goto(f"{base}search.html?q=deposit")
+    expect(page.locator(RESULT).first).to_be_visible()
+    assert not any(event.endswith("kb-search/terms.json") for event in events)
+    chunks = [number for number, event in enumerate(events) if event.startswith("asked kb-search/index/")]
+    assert chunks and chunks[0] < events.index("got kb-search/index.json")
+    page.close()
+
+
 def test_results_show_before_the_theme_s_deferred_scripts_have_run(browser: Browser, base: str) -> None:
     """The page shows the worker's answers as soon as its search elements are parsed, not at
     DOMContentLoaded, which waits for the theme's deferred scripts (held back here)."""
@@ -519,11 +544,21 @@ def test_only_the_search_page_loads_search_scripts(indexed: Path) -> None:
     # First in the head, before the theme's style sheets: the worker starts at once, then the
     # page's script, async.
     source, boot, script = search_page.head.find_all(["script", "link"], limit=3)
-    # The worker is started from the page's own copy of the engine, after Sphinx's language
-    # data (the stemmer) exactly as the site ships it: no download to wait for.
+    # The worker is started from the page's own copy of the engine, after what the page knows
+    # of the index and Sphinx's language data (the stemmer) exactly as the site ships it: it
+    # waits for no download to read the query and fetch its chunks.
     engine = Path(__file__).parent.parent / "sourcebook" / "static" / "kb-search-engine.js"
     language_data = (indexed / "_static" / "language_data.js").read_text(encoding="utf-8")
     assert source.get("type") == "text/plain"
-    assert source.get_text() == f"self.window = self;\n{language_data}\n" + engine.read_text(encoding="utf-8")
+    data, rest = source.get_text().split("\n", 1)
+    assert rest == f"self.window = self;\n{language_data}\n" + engine.read_text(encoding="utf-8")
+    assert data.startswith("self.kbSearchData = ") and data.endswith(";")
+    inline = json.loads(data.removeprefix("self.kbSearchData = ").removesuffix(";"))
+    index = json.loads((indexed / "kb-search" / "index.json").read_text(encoding="utf-8"))
+    assert inline == {
+        "terms": json.loads((indexed / "kb-search" / "terms.json").read_text(encoding="utf-8")),
+        "digest": index["digest"],
+        "chunks": index["chunks"],
+    }
     assert "new Worker" in boot.get_text() and '"_static/kb-search-engine.js"' in boot.get_text()
     assert script.get("src") == "_static/kb-search.js" and script.has_attr("async")

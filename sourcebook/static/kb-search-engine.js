@@ -107,20 +107,14 @@
       return response.json();
     });
 
-  /** The site's index: kb-search/index.json, and the chunks and fragments it names. */
-  class SearchIndex {
-    constructor(index, dataUrl) {
-      this.posts = index.posts;
-      this.averageLength = index.averageLength;
-      this.averageTitleLength = index.averageTitleLength;
-      this.table = index.table;
-      this.tags = index.tags;
-      this.years = index.years;
-      this.firsts = index.chunks;
-      this.digest = index.digest;
+  /** The index's chunk files (``index/<n>.json``) and the first stem of each: which chunk
+   * holds a stem, each fetched once. Known from index.json, or at once from the search page. */
+  class ChunkFiles {
+    constructor(firsts, digest, dataUrl) {
+      this.firsts = firsts;
+      this.digest = digest;
       this.dataUrl = dataUrl;
-      this.chunks = new Map();
-      this.fragments = new Map();
+      this.fetched = new Map();
     }
 
     /** A chunk's or fragment's address: of this build, never one cached from another. */
@@ -131,10 +125,10 @@
     }
 
     chunk(number) {
-      if (!this.chunks.has(number)) {
-        this.chunks.set(number, fetchJson(this.file(`index/${number}.json`)));
+      if (!this.fetched.has(number)) {
+        this.fetched.set(number, fetchJson(this.file(`index/${number}.json`)));
       }
-      return this.chunks.get(number);
+      return this.fetched.get(number);
     }
 
     /** Starts fetching the chunks the words' stems would be in: while the query is still being
@@ -153,6 +147,39 @@
         else high = middle - 1;
       }
       return low;
+    }
+  }
+
+  /** The site's index: kb-search/index.json, and the chunks and fragments it names. */
+  class SearchIndex {
+    /** ``files``: the chunk files the search page named, used when they are of this index. */
+    constructor(index, dataUrl, files = null) {
+      this.posts = index.posts;
+      this.averageLength = index.averageLength;
+      this.averageTitleLength = index.averageTitleLength;
+      this.table = index.table;
+      this.tags = index.tags;
+      this.years = index.years;
+      this.files =
+        files && files.digest === index.digest ? files : new ChunkFiles(index.chunks, index.digest, dataUrl);
+      this.firsts = this.files.firsts;
+      this.fragments = new Map();
+    }
+
+    file(name) {
+      return this.files.file(name);
+    }
+
+    chunk(number) {
+      return this.files.chunk(number);
+    }
+
+    prefetch(words) {
+      this.files.prefetch(words);
+    }
+
+    chunkFor(word) {
+      return this.files.chunkFor(word);
     }
 
     /** The stems a query stem matches, with their postings: those it begins, else the
@@ -587,13 +614,18 @@
 
   /** The reader and the index of a site's kb-search/ folder, as promises: a query can be
    * read as soon as the reader is there, while the index still loads. The stemmer is needed
-   * once the index is there, not before. */
-  function load(dataUrl) {
+   * once the index is there, not before. ``inline`` is what the search page carries, when it
+   * does: terms.json's data, and the index's digest and chunks, so that the query is read and
+   * its chunks fetched without waiting for either file (``files``, else null). */
+  function load(dataUrl, inline = null) {
+    const files = inline && inline.chunks ? new ChunkFiles(inline.chunks, inline.digest, dataUrl) : null;
+    const terms = inline && inline.terms ? Promise.resolve(inline.terms) : fetchJson(new URL("terms.json", dataUrl));
     return {
-      reader: fetchJson(new URL("terms.json", dataUrl)).then((data) => new QueryReader(data, dataUrl)),
+      files,
+      reader: terms.then((data) => new QueryReader(data, dataUrl)),
       index: fetchJson(new URL("index.json", dataUrl)).then((data) => {
         if (!scope.Stemmer) throw new Error("no stemmer: language_data.js must be loaded too");
-        return new SearchIndex(data, dataUrl);
+        return new SearchIndex(data, dataUrl, files);
       }),
     };
   }
@@ -637,7 +669,8 @@ if (typeof WorkerGlobalScope !== "undefined" && self instanceof WorkerGlobalScop
 
   // The index's entry files and the first query's words files download at once (and while
   // the stemmer loads below, when this copy came without it).
-  const { reader, index } = engine.load(dataUrl);
+  // The page's copy of this script starts with what the page knows of the index (see search.py).
+  const { files, reader, index } = engine.load(dataUrl, self.kbSearchData || null);
   Promise.all([reader, index]).then(
     () => self.postMessage({ type: "ready" }),
     (error) => self.postMessage({ type: "failed", message: String(error) }),
@@ -680,8 +713,8 @@ if (typeof WorkerGlobalScope !== "undefined" && self instanceof WorkerGlobalScop
       ...words.filter((word) => word.length >= 3 && !read.stopWords.has(word) && !engine.isChinese(word)),
       ...read.abbreviatedTermWords(query),
     ];
-    Promise.all([reader, index])
-      .then(([read, loaded]) => loaded.prefetch(likely(read)))
+    Promise.all([reader, files || index])
+      .then(([read, chunks]) => chunks.prefetch(likely(read)))
       .catch(() => {});
     const found = await engine.search(index, await reader, query, filters);
     if (serial !== latest) return;
