@@ -30,6 +30,7 @@ from sourcebook.search_corpus import SearchedPost, searched_post
 from sourcebook.search_index import INDEX_FILE
 from sourcebook.search_index_updates import Stamp, update_index
 from sourcebook.search_query import DATA_VERSION, SEARCH_DATA, terms_payload
+from sourcebook.search_words import write_word_files
 from sourcebook.term_links import term_glossary
 
 if TYPE_CHECKING:
@@ -209,7 +210,8 @@ def add_templates(app: Sphinx, config: Config) -> None:
 
 
 def write_query_terms(app: Sphinx) -> list[tuple[str, dict[str, Any], str]]:
-    """Write ``kb-search/terms.json``: how the search page and the CLI read a query.
+    """Write ``kb-search/terms.json`` and the words files: how the search page and the CLI
+    read a query.
 
     Written on every HTML build (at ``html-collect-pages``, before the search page) from the
     glossary and the post store, which are complete after incremental and parallel builds alike.
@@ -221,7 +223,7 @@ def write_query_terms(app: Sphinx) -> list[tuple[str, dict[str, Any], str]]:
         [(entry.term, (*entry.variants, entry.chinese)) for entry in glossary.entries] if glossary else []
     )
     posts = sum(1 for post in get_domain(app.env).posts.values() if not post.draft)
-    payload = terms_payload(entries, posts)
+    payload = terms_payload(entries, posts, write_word_files(app))
     text = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
     write_if_changed(Path(app.outdir) / SEARCH_DATA / "terms.json", text.encode("utf-8"))
     return []

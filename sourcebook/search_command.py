@@ -16,7 +16,7 @@ import math
 import re
 import sys
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -79,7 +79,7 @@ class Searcher:
         self.data = QueryData(
             concepts=concepts_from_json(terms),
             stop_words=frozenset(terms.get("stopWords", ())),
-            words_by_letter=_LetterWords(folder / "words"),
+            words_by_letter=_LetterWords(folder / "words", terms.get("wordFiles", {})),
             posts=int(terms.get("posts", 0)),
         )
 
@@ -203,16 +203,21 @@ class Searcher:
 
 
 class _LetterWords(dict[str, dict[str, int]]):
-    """``words/<letter>.json`` files, read when a letter is first asked for."""
+    """The letters' words, each file of ``words/`` read when one of its letters is first asked for."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, files: Mapping[str, str]) -> None:
         super().__init__()
         self.folder = folder
+        self.files = files
 
     def get(self, letter: str, default: Any = None) -> Any:
         if letter not in self:
-            path = self.folder / f"{letter}.json"
-            self[letter] = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+            name = self.files.get(letter)
+            path = self.folder / name if name else None
+            data = json.loads(path.read_text(encoding="utf-8")) if path and path.is_file() else {}
+            for each, words in data.items():
+                self[each] = words
+            self.setdefault(letter, {})
         return self[letter]
 
 

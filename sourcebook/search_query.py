@@ -30,7 +30,7 @@ The browser (``static/kb-search-engine.js``) and ``sourcebook search``
 (:mod:`sourcebook.search_command`) compute each unit's scores from the site's index.
 
 ``SEARCH_DATA`` is the folder of the built site that holds the data, written by the Sphinx
-build: ``terms.json`` (glossary names, stop words, number of posts) and ``words/<letter>.json``
+build: ``terms.json`` (glossary names, stop words, number of posts) and ``words/``
 (the posts' words and how many posts contain each, :mod:`sourcebook.search_words`), beside
 the index itself (:mod:`sourcebook.search_index`).
 """
@@ -50,7 +50,7 @@ SEARCH_DATA = "kb-search"
 DATA_VERSION = 2
 #: Words this long or longer are corrected when no post contains them.
 TYPO_MIN_LENGTH = 5
-#: Words this long or longer are listed in ``words/<letter>.json`` with their post counts.
+#: Words this long or longer are listed in the words files with their post counts.
 LISTED_MIN_LENGTH = 3
 #: A word in more than this share of the posts is left out of a query that has rarer units:
 #: it hardly changes the ranking, and its part of the index is the largest to download.
@@ -341,8 +341,11 @@ def concepts_from_json(data: Mapping[str, Any]) -> list[Concept]:
     return [Concept(item["term"], tuple(item["names"])) for item in data.get("concepts", [])]
 
 
-def terms_payload(entries: Iterable[tuple[str, Iterable[str]]], posts: int) -> dict[str, Any]:
-    """``terms.json``: each glossary term with its normalised names, the stop words, the post count."""
+def terms_payload(
+    entries: Iterable[tuple[str, Iterable[str]]], posts: int, word_files: Mapping[str, str] | None = None
+) -> dict[str, Any]:
+    """``terms.json``: each glossary term with its normalised names, the stop words, the post
+    count, and which file of ``words/`` holds each letter's words."""
     concepts = []
     for term, names in entries:
         normalised = [normalise(name) for name in names if name.strip()]
@@ -355,4 +358,5 @@ def terms_payload(entries: Iterable[tuple[str, Iterable[str]]], posts: int) -> d
         "commonShare": COMMON_SHARE,
         "stopWords": sorted(STOP_WORDS),
         "concepts": concepts,
+        "wordFiles": dict(sorted((word_files or {}).items())),
     }

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable
 from pathlib import Path
 
-from sourcebook.search_words import listed_words, word_shards
+import pytest
+
+from sourcebook import search_words
+from sourcebook.search_words import listed_words, word_files, word_shards
 
 from browser import build_html
 
@@ -23,8 +27,31 @@ def test_shards_count_the_posts_containing_each_word(tmp_path: Path) -> None:
 
 
 def shards_of(outdir: Path) -> dict[str, dict[str, int]]:
-    folder = outdir / "kb-search" / "words"
-    return {path.stem: json.loads(path.read_text(encoding="utf-8")) for path in folder.glob("*.json")}
+    """Each letter's words, read the way the page reads them: through terms.json's files."""
+    folder = outdir / "kb-search"
+    files = json.loads((folder / "terms.json").read_text(encoding="utf-8"))["wordFiles"]
+    assert {path.name for path in (folder / "words").iterdir()} == set(files.values())  # no stale file
+    return {
+        letter: json.loads((folder / "words" / name).read_text(encoding="utf-8"))[letter]
+        for letter, name in files.items()
+    }
+
+
+def test_consecutive_letters_share_a_file_of_about_the_size_set(monkeypatch: pytest.MonkeyPatch) -> None:
+    shards = {letter: {letter * 3 + str(n): n for n in range(40)} for letter in "abcdefgh_"}
+    letters, files = word_files(shards)
+    assert set(letters) == set(shards) and len(files) == 1  # a small site: one file
+    monkeypatch.setattr(search_words, "WORDS_FILE_BYTES", 1000)
+    letters, files = word_files(shards)
+    assert 2 < len(files) < len(shards)
+    for name, data in files.items():
+        assert name == hashlib.sha256(data).hexdigest()[:16] + ".json"
+        held = json.loads(data)
+        assert all(letters[letter] == name and held[letter] == shards[letter] for letter in held)
+    # Each file holds one run of consecutive letters.
+    names = [letters[letter] for letter in sorted(shards)]
+    runs = [name for number, name in enumerate(names) if number == 0 or names[number - 1] != name]
+    assert len(runs) == len(files)
 
 
 def test_a_build_writes_the_shards_and_keeps_them_right(site: Callable[[str], Path], tmp_path: Path) -> None:

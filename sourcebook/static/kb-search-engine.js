@@ -284,7 +284,7 @@
     }
   }
 
-  /** Reads queries with the site's terms.json and words/<letter>.json. */
+  /** Reads queries with the site's terms.json and the words files it names. */
   class QueryReader {
     constructor(terms, dataUrl) {
       this.posts = terms.posts;
@@ -293,6 +293,7 @@
       this.commonShare = terms.commonShare;
       this.stopWords = new Set(terms.stopWords);
       this.dataUrl = dataUrl;
+      this.wordFiles = terms.wordFiles || {};
       this.nameWords = new Set();
       this.chinese = [];
       this.latin = [];
@@ -318,7 +319,7 @@
     }
 
     words(letter) {
-      return fetchShard(this.dataUrl, letter);
+      return fetchShard(this.dataUrl, letter, this.wordFiles);
     }
 
     /** The words of the glossary terms that names of short words in a query stand for ("L/C":
@@ -598,31 +599,38 @@
     };
   }
 
-  /** The words of the posts beginning with a letter, fetched once per page. */
-  const shardCache = new Map();
-  function fetchShard(dataUrl, letter) {
-    if (!shardCache.has(letter)) {
-      shardCache.set(
-        letter,
-        fetch(new URL(`words/${letter}.json`, dataUrl))
+  /** The words of the posts beginning with a letter, from the file of words/ that terms.json
+   * says holds the letter (consecutive letters share one), each file fetched once per page. */
+  const wordFileCache = new Map();
+  function fetchShard(dataUrl, letter, files) {
+    const name = files && hasOwn(files, letter) ? files[letter] : null;
+    if (!name) return Promise.resolve({});
+    if (!wordFileCache.has(name)) {
+      wordFileCache.set(
+        name,
+        fetch(new URL(`words/${name}`, dataUrl))
           .then((response) => (response.ok ? response.json() : {}))
           .catch(() => ({})),
       );
     }
-    return shardCache.get(letter);
+    return wordFileCache.get(name).then((letters) => (hasOwn(letters, letter) ? letters[letter] : {}));
   }
 
   /** The reader and the index of a site's kb-search/ folder, as promises: a query can be
    * read as soon as the reader is there, while the index still loads. The stemmer is needed
    * once the index is there, not before. ``inline`` is what the search page carries, when it
    * does: terms.json's data, and the index's digest and chunks, so that the query is read and
-   * its chunks fetched without waiting for either file (``files``, else null). */
+   * its chunks fetched without waiting for either file (``files`` and ``known``, the reader,
+   * else null). */
   function load(dataUrl, inline = null) {
     const files = inline && inline.chunks ? new ChunkFiles(inline.chunks, inline.digest, dataUrl) : null;
-    const terms = inline && inline.terms ? Promise.resolve(inline.terms) : fetchJson(new URL("terms.json", dataUrl));
+    const known = inline && inline.terms ? new QueryReader(inline.terms, dataUrl) : null;
     return {
       files,
-      reader: terms.then((data) => new QueryReader(data, dataUrl)),
+      known,
+      reader: known
+        ? Promise.resolve(known)
+        : fetchJson(new URL("terms.json", dataUrl)).then((data) => new QueryReader(data, dataUrl)),
       index: fetchJson(new URL("index.json", dataUrl)).then((data) => {
         if (!scope.Stemmer) throw new Error("no stemmer: language_data.js must be loaded too");
         return new SearchIndex(data, dataUrl, files);
@@ -634,7 +642,6 @@
     PAGE_SIZE,
     QueryReader,
     SearchIndex,
-    fetchShard,
     isChinese,
     letterOf,
     load,
@@ -662,20 +669,21 @@ if (typeof WorkerGlobalScope !== "undefined" && self instanceof WorkerGlobalScop
   const engine = self.KbSearchEngine;
   const first = named.first || null;
 
-  /** The words files a query's words start, fetched before the rules that pick them arrive. */
-  const prefetchWords = (words) => {
-    for (const word of words) if (word.length >= 3) engine.fetchShard(dataUrl, engine.letterOf(word));
+  /** The words files of the letters a query's words start, fetched before the rules that pick
+   * them arrive. */
+  const prefetchWords = (read, words) => {
+    for (const word of words) if (word.length >= 3) read.words(engine.letterOf(word));
   };
 
-  // The index's entry files and the first query's words files download at once (and while
-  // the stemmer loads below, when this copy came without it).
-  // The page's copy of this script starts with what the page knows of the index (see search.py).
-  const { files, reader, index } = engine.load(dataUrl, self.kbSearchData || null);
+  // The page's copy of this script starts with what the page knows of the index (see
+  // search.py) and with the stemmer: the query is read, and its chunks asked for, at once.
+  const { files, known, reader, index } = engine.load(dataUrl, self.kbSearchData || null);
+  const readNow = Boolean(files && known && self.Stemmer);
   Promise.all([reader, index]).then(
     () => self.postMessage({ type: "ready" }),
     (error) => self.postMessage({ type: "failed", message: String(error) }),
   );
-  if (first) prefetchWords(engine.wordsOf(engine.normalise(first.query)));
+  // Otherwise the index's entry files download while the stemmer loads below.
   // The page's copy of this script starts with Sphinx's language data; a copy loaded from
   // its file loads it.
   if (!self.Stemmer) {
@@ -705,17 +713,23 @@ if (typeof WorkerGlobalScope !== "undefined" && self instanceof WorkerGlobalScop
     latest = serial;
     searches.clear();
     const words = engine.wordsOf(engine.normalise(query));
-    prefetchWords(words);
     // The chunks of the query's own words (most are searched as typed) download while the query
     // is read; a word left out later costs a chunk, not a round trip for the others. Not those
-    // of short words ("L/C"), but those of the glossary term such a name stands for.
+    // of short words ("L/C"), but those of the glossary term such a name stands for. Asked for
+    // first: on HTTP/1.1's few connections, requests queue in the order they are made.
     const likely = (read) => [
       ...words.filter((word) => word.length >= 3 && !read.stopWords.has(word) && !engine.isChinese(word)),
       ...read.abbreviatedTermWords(query),
     ];
-    Promise.all([reader, files || index])
-      .then(([read, chunks]) => chunks.prefetch(likely(read)))
-      .catch(() => {});
+    if (readNow) {
+      files.prefetch(likely(known));
+      prefetchWords(known, words);
+    } else {
+      reader.then((read) => prefetchWords(read, words)).catch(() => {});
+      Promise.all([reader, index])
+        .then(([read, loaded]) => loaded.prefetch(likely(read)))
+        .catch(() => {});
+    }
     const found = await engine.search(index, await reader, query, filters);
     if (serial !== latest) return;
     searches.set(serial, { ranked: found.ranked, marked: engine.markedOf(found.units) });
