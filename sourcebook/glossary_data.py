@@ -316,6 +316,8 @@ _KEY_LENGTH = 3
 _HYPHENS = "-\u2010\u2011"
 #: Words whose candidates a matcher remembers; beyond this, it starts again (memory stays bounded).
 _WORD_MEMO_LIMIT = 100_000
+#: Texts whose mentions a matcher remembers, the same way.
+_TEXT_MEMO_LIMIT = 20_000
 
 
 def is_case_sensitive(variant: str) -> bool:
@@ -414,11 +416,13 @@ class TermMatcher:
     _index: dict[str, list[_Candidate]] = field(init=False, repr=False)
     _by_prefix: dict[str, list[_Candidate]] = field(init=False, repr=False)
     _by_word: dict[str, tuple[_Candidate, ...]] = field(init=False, repr=False)
+    _by_text: dict[str, tuple[TermMatch, ...]] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         self._index = {}
         self._by_prefix = {}
         self._by_word = {}
+        self._by_text = {}
         for entry in self.entries:
             for variant in entry.variants:
                 first_word = re.match(r"\w+", variant)
@@ -452,6 +456,16 @@ class TermMatcher:
             end = match.end()
             if not candidate.silent:
                 yield TermMatch(start, end, candidate.entry, candidate.variant)
+
+    def matches(self, text: str) -> tuple[TermMatch, ...]:
+        """The mentions :meth:`finditer` finds in ``text``, remembered: posts repeat whole
+        sentences and paragraphs (a checklist, a standard warning), which are matched once."""
+        found = self._by_text.get(text)
+        if found is None:
+            if len(self._by_text) >= _TEXT_MEMO_LIMIT:
+                self._by_text.clear()
+            found = self._by_text[text] = tuple(self.finditer(text))
+        return found
 
     def _candidates(self, prefix: str) -> list[_Candidate]:
         """The names whose first word's key is a start of ``prefix`` (memoised: words repeat)."""

@@ -151,7 +151,7 @@ class LinkTerms(SphinxTransform):
         value = str(text)
         pieces: list[nodes.Node] = []
         position = 0
-        for match in matcher.finditer(value):
+        for match in matcher.matches(value):
             if (scope, match.entry.key) in linked:
                 continue
             linked.add((scope, match.entry.key))
@@ -425,7 +425,8 @@ def validate_term_options(app: Sphinx, config: Config) -> None:
 
 
 def read_term_glossary(app: Sphinx) -> None:
-    """Read the glossary once before any post (parallel readers inherit it) and check the options."""
+    """Read the glossary and make its matcher once, before any post (parallel readers inherit
+    them), and check the options."""
     relative = str(app.config.kb_glossary).strip("/")
     if not relative:
         return
@@ -446,6 +447,10 @@ def read_term_glossary(app: Sphinx) -> None:
             f"kb_term_links_skip names '{name}', which is no term, abbreviation or synonym in {relative}",
             location=None,
         )
+    if app.config.kb_term_links:
+        # Made here, not by the first post: ``-j`` reads posts in processes forked from this
+        # one, a new one per batch of ~50 posts, which would each make it again.
+        glossary.matcher(tuple(app.config.kb_term_links_skip))
 
 
 def warn_missing_glossary_page(app: Sphinx, env: BuildEnvironment) -> None:

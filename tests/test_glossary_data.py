@@ -297,6 +297,16 @@ def test_a_matcher_answers_the_same_whatever_it_has_seen() -> None:
             assert found == [(m.start, m.end, m.entry.term) for m in build_matcher(TERMS).finditer(text)]
 
 
+def test_a_text_is_matched_once() -> None:
+    """A repeated text (posts repeat sentences) gets the mentions it got the first time."""
+    matcher = build_matcher(TERMS)
+    text = "Book a PSI, then an inspection and a PI."
+    first = matcher.matches(text)
+    assert first == tuple(build_matcher(TERMS).finditer(text))
+    assert matcher.matches("Book a PSI, then an inspection and a PI.") is first
+    assert matcher.matches("No term here.") == ()
+
+
 def mention_forms(variant: str) -> set[str]:
     """Ways a text may write a name: as is, in other cases, plural, hyphens dropped or spaced."""
     forms = {variant, variant.lower(), variant.upper(), variant.title()}
