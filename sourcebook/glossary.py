@@ -142,6 +142,16 @@ def mentioning_posts(env: BuildEnvironment) -> dict[str, list[PostRecord]]:
     return found
 
 
+#: Where the term links note, while a post is read, the entries it links (``env.temp_data``).
+LINKED_TERMS = "kb_linked_terms"
+
+
+def linked_terms(env: BuildEnvironment) -> frozenset[str]:
+    """The keys of the entries the post being read links automatically (for ``doctree-read``)."""
+    linked = env.temp_data.get(LINKED_TERMS)
+    return linked if isinstance(linked, frozenset) else frozenset()
+
+
 class TermMentionsCollector(EnvironmentCollector):
     """Records the term links of each post as it is read; purged and merged per document."""
 
@@ -161,8 +171,7 @@ class TermMentionsCollector(EnvironmentCollector):
                 data.pages[docname] = theirs.pages[docname]
 
     def process_doc(self, app: Sphinx, doctree: nodes.document) -> None:
-        keys = {str(node["kb_term"]) for node in doctree.findall(addnodes.pending_xref) if "kb_term" in node}
-        if keys:
+        if keys := linked_terms(app.env):
             mentions_of(app.env).posts[app.env.docname] = sorted(keys)
 
     def get_updated_docs(self, app: Sphinx, env: BuildEnvironment) -> list[str]:

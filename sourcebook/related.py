@@ -20,12 +20,13 @@ from sphinx import addnodes
 from sphinx.environment.collectors import EnvironmentCollector
 
 from sourcebook.frontmatter import format_date
+from sourcebook.glossary import linked_terms
 from sourcebook.post_nodes import kb_time, link_or_text
 from sourcebook.posts import get_domain, is_post
 from sourcebook.similarity import Profile, Ranking, make_profile, rank_related
 
 if TYPE_CHECKING:
-    from collections.abc import Set
+    from collections.abc import Iterable, Set
 
     from sphinx.application import Sphinx
     from sphinx.environment import BuildEnvironment
@@ -94,14 +95,15 @@ def body_text(root: nodes.Element, skip: nodes.Node | None) -> str:
     return " ".join(parts)
 
 
-def glossary_terms(doctree: nodes.document) -> list[str]:
-    """The glossary terms a document links to (``{term}`` roles and automatic term links)."""
-    found = {
-        " ".join(str(node["reftarget"]).split()).casefold()
+def glossary_terms(doctree: nodes.document, linked: Iterable[str] = ()) -> list[str]:
+    """The glossary terms a document links to: its ``{term}`` roles, and the entries it links
+    automatically (``linked``, from :func:`sourcebook.glossary.linked_terms`)."""
+    targets = [
+        str(node["reftarget"])
         for node in doctree.findall(addnodes.pending_xref)
         if node.get("refdomain") == "std" and node.get("reftype") == "term"
-    }
-    return sorted(found)
+    ]
+    return sorted({" ".join(target.split()).casefold() for target in (*targets, *linked)})
 
 
 class RelatedCollector(EnvironmentCollector):
@@ -135,7 +137,7 @@ class RelatedCollector(EnvironmentCollector):
         text = body_text(section if section is not None else doctree, title)
         store = related_store(env)
         store.profiles[env.docname] = make_profile(text, post.title)
-        if terms := glossary_terms(doctree):
+        if terms := glossary_terms(doctree, linked_terms(env)):
             store.terms[env.docname] = terms
         store.stale = True
 

@@ -22,8 +22,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from docutils import nodes
-from sphinx import addnodes
 
+from sourcebook.glossary import linked_terms
 from sourcebook.posts import get_domain, is_post
 from sourcebook.publishing import write_if_changed
 from sourcebook.related import body_text
@@ -60,7 +60,7 @@ def collect_post_words(app: Sphinx, doctree: nodes.document) -> None:
     text = [body_text(doctree, None)]
     glossary = term_glossary(app.env)
     if glossary is not None:
-        linked = {node["kb_term"] for node in doctree.findall(addnodes.pending_xref) if "kb_term" in node}
+        linked = linked_terms(app.env)
         for entry in glossary.entries:
             if entry.key in linked:
                 text.extend((*entry.variants, entry.chinese))

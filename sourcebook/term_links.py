@@ -5,19 +5,19 @@ searched for the terms, abbreviations and synonyms of ``kb_glossary``; the first
 each entry, per page or per section, becomes a ``std:term`` cross-reference whose hover
 text is the term's short definition. Authors write nothing.
 
-The links are ``pending_xref`` nodes only while the post is read, for the readers of
-``doctree-read`` (the glossary's "Mentioned in" lists, related answers, search words). They
-nearly double a post's nodes, which every later step would pay for (pickling, the
-post-transforms, shipping doctrees between ``-j`` processes), so they are then folded back
-into the text: the doctree stores, on each element that held links, where they were. Just
-before the page is written, they are put back as finished references (for every builder).
+Links would nearly double a post's nodes, which every later step would pay for (pickling,
+the post-transforms, shipping doctrees between ``-j`` processes), so the texts are never
+split while the post is read: each element whose texts hold mentions stores where they are,
+and the readers of ``doctree-read`` (the glossary's "Mentioned in" lists, related answers,
+search words) ask :func:`sourcebook.glossary.linked_terms` which entries the post links. Just before the page
+is written, the links are put in as finished references (for every builder).
 """
 
 from __future__ import annotations
 
 from dataclasses import fields
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeGuard, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from docutils import nodes
 from sphinx import addnodes
@@ -26,7 +26,7 @@ from sphinx.transforms import SphinxTransform
 from sphinx.transforms.post_transforms import SphinxPostTransform
 
 from sourcebook.config import KbConfig
-from sourcebook.glossary import LoadedGlossary, mentions_of, read_glossary
+from sourcebook.glossary import LINKED_TERMS, LoadedGlossary, mentions_of, read_glossary
 from sourcebook.glossary_data import GlossaryEntry, TermMatcher, unknown_names
 from sourcebook.posts import is_post
 from sourcebook.reporting import warn
@@ -68,8 +68,10 @@ NOT_PROSE = (
 NOT_BODY = frozenset({"kb-post-header", "kb-backlinks"})
 #: Text counts as prose inside a paragraph (which list items, table cells and quotes hold).
 PROSE = (nodes.paragraph, nodes.line)
-#: The attribute of an element whose texts held links: the post's docname and the texts.
+#: The attribute of an element whose texts hold links: the post's docname and the texts.
 STORED = "kb_term_links"
+#: What LinkTerms leaves for StoreTermLinks to check (``env.temp_data``).
+_NOTED = "kb_term_links_noted"
 
 
 def _default(name: str) -> Any:
@@ -123,10 +125,17 @@ def prose_texts(document: nodes.document) -> list[tuple[nodes.Text, nodes.Elemen
 
 
 class LinkTerms(SphinxTransform):
-    """Wrap the first mention of each glossary entry in a post in a ``std:term`` reference."""
+    """Find the first mention of each glossary entry in a post, and note where it is.
 
-    # While reading (so that doctree-read, 880, sees the links), after MyST and docutils
-    # made their references and footnotes, before SmartQuotes (750).
+    The texts are not split into link nodes: each element whose texts hold mentions gets the
+    :data:`STORED` attribute (the post's docname and, per text, its index, its length and its
+    mentions), which :class:`InsertTermLinks` turns into references when the page is written.
+    The readers of ``doctree-read`` get the linked entries from
+    :func:`sourcebook.glossary.linked_terms`.
+    """
+
+    # While reading, after MyST and docutils made their references and footnotes, before
+    # SmartQuotes (750), so that names are matched in the text as the author typed it.
     default_priority = 700
 
     def apply(self, **kwargs: Any) -> None:
@@ -143,123 +152,82 @@ class LinkTerms(SphinxTransform):
         matcher = glossary.matcher(tuple(config.kb_term_links_skip))
         per_section = config.kb_term_links_scope == "section"
         linked: set[tuple[int, str]] = set()
+        noted: dict[int, tuple[nodes.Element, list[tuple[nodes.Text, tuple[Mention, ...]]]]] = {}
         for text, section in prose_texts(self.document):
-            self.link(text, matcher, id(section) if per_section else 0, linked)
+            mentions = self.mentions(text, matcher, id(section) if per_section else 0, linked)
+            if mentions:
+                parent = text.parent
+                noted.setdefault(id(parent), (parent, []))[1].append((text, mentions))
+        docname = self.env.docname
+        for parent, texts in noted.values():
+            stored = []
+            for text, mentions in texts:
+                # By identity: Text nodes are strings, and equal ones may share a paragraph.
+                index = next(number for number, child in enumerate(parent.children) if child is text)
+                stored.append((index, len(text), mentions))
+            parent[STORED] = (docname, tuple(stored))
+        # What doctree-read's readers ask for (linked_terms), and what StoreTermLinks checks.
+        self.env.temp_data[_NOTED] = noted
+        self.env.temp_data[LINKED_TERMS] = frozenset(key for _, key in linked)
 
-    def link(self, text: nodes.Text, matcher: TermMatcher, scope: int, linked: set[tuple[int, str]]) -> None:
-        """Split ``text`` around the first mention (in ``scope``) of each entry it names."""
+    @staticmethod
+    def mentions(
+        text: nodes.Text, matcher: TermMatcher, scope: int, linked: set[tuple[int, str]]
+    ) -> tuple[Mention, ...]:
+        """The first mentions (in ``scope``) of the entries ``text`` names."""
         value = str(text)
-        pieces: list[nodes.Node] = []
-        position = 0
+        found: list[Mention] = []
         for match in matcher.matches(value):
             if (scope, match.entry.key) in linked:
                 continue
             linked.add((scope, match.entry.key))
-            if match.start > position:
-                pieces.append(nodes.Text(value[position : match.start]))
-            pieces.append(term_link(value[match.start : match.end], match.entry.key))
-            position = match.end
-        if not pieces:
-            return
-        if position < len(value):
-            pieces.append(nodes.Text(value[position:]))
-        # The first link says which nodes are this text's, to fold them back (StoreTermLinks).
-        first = next(piece for piece in pieces if isinstance(piece, addnodes.pending_xref))
-        first["kb_split"] = (pieces[0] is not first, len(pieces))
-        parent = text.parent
-        # By identity: Text nodes are strings, and equal ones may share a paragraph.
-        index = next(number for number, child in enumerate(parent.children) if child is text)
-        parent[index : index + 1] = pieces
-
-
-def term_link(mention: str, key: str) -> addnodes.pending_xref:
-    """A link as ``doctree-read`` readers see it; it is never resolved from this node."""
-    # No wrapping element: one node fewer per link, ~24 per post.
-    return addnodes.pending_xref(
-        "", nodes.Text(mention), refdomain="std", reftype="term", reftarget=key, kb_term=key
-    )
+            found.append((match.start, value[match.start : match.end], match.entry.key))
+        return tuple(found)
 
 
 class StoreTermLinks(SphinxTransform):
-    """Fold the links back into their texts, storing where they were on the texts' elements.
+    """Check the noted links against the texts as the other transforms left them.
 
-    Each text that was split into links becomes one text again, so the stored doctree has
-    the nodes it would have without term links, plus one attribute per element that held
-    some: the post's docname and, per text, its index, its length and its links.
+    A transform after :class:`LinkTerms` may have replaced a text (SmartQuotes turns quotes
+    and dashes into typographic ones, which may change its length): its mentions are found
+    again in order in the new text; one that is no longer there is left for
+    :class:`InsertTermLinks` to match again.
     """
 
-    # After doctree-read (880): its readers have seen the links.
+    # After doctree-read (880).
     default_priority = 890
 
     def apply(self, **kwargs: Any) -> None:
-        if not self.config.kb_term_links or not is_post(self.env.docname, self.config):
+        noted = self.env.temp_data.pop(_NOTED, None)
+        self.env.temp_data.pop(LINKED_TERMS, None)
+        if not noted:
             return
-        parents: dict[int, nodes.Element] = {}
-        for node in self.document.findall(addnodes.pending_xref):
-            if "kb_split" in node:
-                parents.setdefault(id(node.parent), node.parent)
-        for parent in parents.values():
-            fold(parent, self.env.docname)
+        for parent, texts in noted.values():
+            if STORED not in parent.attributes:
+                continue
+            docname, stored = parent[STORED]
+            current = [(text, entry) for (text, _), entry in zip(texts, stored, strict=True)]
+            if all(index < len(parent) and parent[index] is text for text, (index, _, _) in current):
+                continue
+            parent[STORED] = (docname, tuple(found_again(parent, text, entry) for text, entry in current))
 
 
-def fold(parent: nodes.Element, docname: str) -> None:
-    """Make each text of ``parent`` that :class:`LinkTerms` split one text again, noting its links."""
-    children: list[nodes.Node] = []
-    stored: list[StoredText] = []
-    items = parent.children
-    position = 0
-    while position < len(items):
-        child = items[position]
-        if not _is_link(child):
-            children.append(child)
-            position += 1
-            continue
-        if "kb_split" not in child:  # a link whose text could not be folded whole (below)
-            _fold_group([child], children, stored)
-            position += 1
-            continue
-        lead, count = child["kb_split"]
-        # The text before the first link, if any, is the last child kept.
-        whole = not lead or (bool(children) and children[-1] is items[position - 1])
-        if whole and lead:
-            position -= 1
-            children.pop()
-        group: list[nodes.Node] = items[position : position + count] if whole else [child]
-        position += len(group)
-        if whole and len(group) == count and all(_piece(piece, child) for piece in group):
-            _fold_group(group, children, stored)
-        else:  # not as LinkTerms left it: each link becomes a text of its own
-            for piece in group:
-                _fold_group([piece], children, stored)
-    parent[:] = children
-    parent[STORED] = (docname, tuple(stored))
-
-
-def _is_link(node: nodes.Node) -> TypeGuard[addnodes.pending_xref]:
-    return isinstance(node, addnodes.pending_xref) and "kb_term" in node
-
-
-def _piece(node: nodes.Node, first: nodes.Node) -> bool:
-    """Whether ``node`` can be a piece of the text split around the link ``first``."""
-    return isinstance(node, nodes.Text) or (_is_link(node) and ("kb_split" in node) == (node is first))
-
-
-def _fold_group(group: Sequence[nodes.Node], children: list[nodes.Node], stored: list[StoredText]) -> None:
-    """Append the pieces of ``group`` to ``children`` as one text, and note its links in ``stored``."""
-    if not any(_is_link(piece) for piece in group):
-        children.extend(group)
-        return
-    text: list[str] = []
-    mentions: list[Mention] = []
-    length = 0
-    for piece in group:
-        value = piece.astext()
-        if _is_link(piece):
-            mentions.append((length, value, str(piece["kb_term"])))
-        text.append(value)
-        length += len(value)
-    stored.append((len(children), length, tuple(mentions)))
-    children.append(nodes.Text("".join(text)))
+def found_again(parent: nodes.Element, text: nodes.Text, stored: StoredText) -> StoredText:
+    """A stored text as it is now in ``parent``: where the text is, its length, its mentions."""
+    index, _, mentions = stored
+    position = next((number for number, child in enumerate(parent.children) if child is text), index)
+    if position >= len(parent) or not isinstance(parent[position], nodes.Text):
+        return stored  # gone: InsertTermLinks matches the element again
+    value = str(parent[position])
+    found: list[Mention] = []
+    start = 0
+    for _, mention, key in mentions:
+        at = value.find(mention, start)
+        if at < 0:
+            return stored
+        found.append((at, mention, key))
+        start = at + len(mention)
+    return (position, len(value), tuple(found))
 
 
 class InsertTermLinks(SphinxPostTransform):
