@@ -10,7 +10,6 @@ is added to the page when it is written.
 
 from __future__ import annotations
 
-import pickle
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -19,6 +18,7 @@ from docutils import nodes
 from sphinx import addnodes
 from sphinx.environment.collectors import EnvironmentCollector
 
+from sourcebook.build_cache import read_cache, write_cache
 from sourcebook.frontmatter import format_date
 from sourcebook.glossary import linked_terms
 from sourcebook.post_nodes import kb_time, link_or_text
@@ -48,7 +48,8 @@ SKIPPED_NODES = (
 )
 
 RUBRIC = "Related answers"
-#: The last ranking, under the doctree folder: its answers are reused where their inputs are the same.
+#: The last ranking, under the doctree folder (not in the environment, which every ``-j``
+#: reading process would send back): its answers are reused where their inputs are the same.
 RANKING_CACHE = "kb-related-ranking.pickle"
 
 
@@ -184,33 +185,14 @@ def compute_related(env: BuildEnvironment, count: int) -> dict[str, list[Related
         {docname: store.terms.get(docname, []) for docname in posts},
         count,
         {docname: post.date for docname, post in posts.items()},
-        previous=read_ranking(cache),
+        previous=read_cache(cache, Ranking),
     )
-    write_ranking(cache, ranking)
+    write_cache(cache, ranking)
     return {
         docname: [(other, posts[other].title, posts[other].date) for other in others]
         for docname, others in sorted(ranking.related.items())
         if others
     }
-
-
-def read_ranking(path: Path) -> Ranking | None:
-    """The last ranking, kept under the doctree folder (not in the environment, which every
-    ``-j`` reading process would send back), or ``None``."""
-    try:
-        with path.open("rb") as stream:
-            ranking = pickle.load(stream)
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError):
-        return None
-    return ranking if isinstance(ranking, Ranking) else None
-
-
-def write_ranking(path: Path, ranking: Ranking) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(path.name + ".tmp")
-    with temporary.open("wb") as stream:
-        pickle.dump(ranking, stream, protocol=pickle.HIGHEST_PROTOCOL)
-    temporary.replace(path)
 
 
 def add_related(app: Sphinx, doctree: nodes.document, docname: str) -> None:

@@ -18,12 +18,12 @@ again, so deleting the output folder (and keeping the doctrees) is safe.
 from __future__ import annotations
 
 import contextlib
-import pickle
 from bisect import bisect_left
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sourcebook.build_cache import read_cache, write_cache
 from sourcebook.publishing import write_if_changed
 from sourcebook.search_corpus import SearchedPost
 from sourcebook.search_index import (
@@ -74,22 +74,10 @@ class IndexState:
 
 def read_state(path: Path, site: Path) -> IndexState:
     """The state the last build left for ``site``, or an empty one."""
-    try:
-        with path.open("rb") as stream:
-            state = pickle.load(stream)
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError):
-        return IndexState(site=str(site))
-    if not isinstance(state, IndexState) or state.format != STATE_FORMAT or state.site != str(site):
+    state = read_cache(path, IndexState)
+    if state is None or state.format != STATE_FORMAT or state.site != str(site):
         return IndexState(site=str(site))
     return state
-
-
-def write_state(path: Path, state: IndexState) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(path.name + ".tmp")
-    with temporary.open("wb") as stream:
-        pickle.dump(state, stream, protocol=pickle.HIGHEST_PROTOCOL)
-    temporary.replace(path)
 
 
 class _Records:
@@ -182,7 +170,7 @@ def update_index(
         files=files,
     )
     if changed or removed or new_state.files != state.files or not state_file.is_file():
-        write_state(state_file, new_state)
+        write_cache(state_file, new_state)
     return sorted(records.unreadable)
 
 
