@@ -487,7 +487,8 @@ def feature_cost(measures: Sequence[Measure]) -> dict[str, Any] | None:
     """What the cross-reference features cost: Sourcebook's clean build over the features-off one.
 
     ``share`` is the part of the features-on build they take, ``(on - off) / on``; each figure
-    is a median over the interleaved builds of one run (``runs`` lists them in order).
+    is a median over the interleaved builds of one run (``runs`` lists them in order), and
+    ``pair_shares`` gives the share of each pair of builds made one after the other.
     """
     by_tool = {measure.tool: measure for measure in measures}
     if SOURCEBOOK not in by_tool or FEATURES_OFF not in by_tool:
@@ -504,11 +505,17 @@ def feature_cost(measures: Sequence[Measure]) -> dict[str, Any] | None:
             "share": round((first - second) / first, 4),
         }
 
+    # Each features-on build is followed by its features-off build: a pair sees the same spell
+    # of the machine, so the median of the pairs' shares is steadier than a share of medians.
+    pairs = zip(on.runs, off.runs, strict=True)
+    pair_shares = [round((first - second) / first, 4) for first, second in pairs if first]
     return {
         "features_off_options": " ".join(FEATURES_OFF_OPTIONS),
         "make_html_seconds": pair(on.seconds, off.seconds),
         "cpu_seconds": pair(on.cpu_seconds, off.cpu_seconds),
         "sphinx_step_seconds": pair(on.steps.get("sphinx"), off.steps.get("sphinx")),
+        "pair_shares": pair_shares,
+        "median_pair_share": statistics.median(pair_shares) if pair_shares else None,
         "runs": {"on": on.runs, "off": off.runs, "cpu_on": on.cpu_runs, "cpu_off": off.cpu_runs},
     }
 
