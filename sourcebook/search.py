@@ -29,7 +29,7 @@ from sourcebook.publishing import builds_website, file_stamp, write_if_changed
 from sourcebook.search_corpus import SearchedPost, searched_post
 from sourcebook.search_index import INDEX_FILE
 from sourcebook.search_index_updates import Stamp, update_index
-from sourcebook.search_query import DATA_VERSION, SEARCH_DATA, terms_payload
+from sourcebook.search_query import DATA_VERSION, SEARCH_DATA, TERMS_FILE, terms_payload
 from sourcebook.search_words import write_word_files
 from sourcebook.term_links import term_glossary
 
@@ -173,7 +173,7 @@ def page_data(site: Path) -> dict[str, Any] | None:
     its chunks without waiting for a file: ``terms.json`` and the index's digest and chunks
     (the index's own row table stays in ``index.json``). ``None`` when they are not written."""
     try:
-        terms = json.loads((site / SEARCH_DATA / "terms.json").read_text(encoding="utf-8"))
+        terms = json.loads((site / SEARCH_DATA / TERMS_FILE).read_text(encoding="utf-8"))
         index = json.loads((site / SEARCH_DATA / INDEX_FILE).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
@@ -225,7 +225,7 @@ def write_query_terms(app: Sphinx) -> list[tuple[str, dict[str, Any], str]]:
     posts = sum(1 for post in get_domain(app.env).posts.values() if not post.draft)
     payload = terms_payload(entries, posts, write_word_files(app))
     text = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
-    write_if_changed(Path(app.outdir) / SEARCH_DATA / "terms.json", text.encode("utf-8"))
+    write_if_changed(Path(app.outdir) / SEARCH_DATA / TERMS_FILE, text.encode("utf-8"))
     return []
 
 

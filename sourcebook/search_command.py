@@ -25,6 +25,7 @@ from sourcebook.search_corpus import SearchedPost, query_stems, stems
 from sourcebook.search_index import read_index
 from sourcebook.search_query import (
     SEARCH_DATA,
+    TERMS_FILE,
     Analysis,
     QueryData,
     Unit,
@@ -66,7 +67,7 @@ class Searcher:
     def __init__(self, site: Path) -> None:
         self.site = site
         folder = site / SEARCH_DATA
-        terms = json.loads((folder / "terms.json").read_text(encoding="utf-8"))
+        terms = json.loads((folder / TERMS_FILE).read_text(encoding="utf-8"))
         index, self.posts = read_index(site)
         self.average_length = float(index["averageLength"])
         self.average_title_length = float(index["averageTitleLength"])

@@ -17,14 +17,13 @@ again, so deleting the output folder (and keeping the doctrees) is safe.
 
 from __future__ import annotations
 
-import contextlib
 from bisect import bisect_left
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from sourcebook.build_cache import read_cache, write_cache
-from sourcebook.publishing import write_if_changed
+from sourcebook.publishing import file_stamp, write_if_changed
 from sourcebook.search_corpus import SearchedPost
 from sourcebook.search_index import (
     CHUNK_BYTES,
@@ -212,9 +211,8 @@ def _replace_postings(postings: dict[str, list[int]], changed: Mapping[int, Sear
 
 def _intact(path: Path, digest: FileDigest) -> bool:
     """Whether ``path`` still holds what was written there (judged by its size)."""
-    with contextlib.suppress(OSError):
-        return path.stat().st_size == digest[0]
-    return False
+    stamp = file_stamp(path)
+    return stamp is not None and stamp[1] == digest[0]
 
 
 def _write(path: Path, data: bytes) -> FileDigest:

@@ -46,6 +46,8 @@ from typing import Any
 
 #: Folder of the built site holding the search data.
 SEARCH_DATA = "kb-search"
+#: How a query is read (glossary names, stop words, the words files), under ``SEARCH_DATA``.
+TERMS_FILE = "terms.json"
 #: Bumped when a data file changes shape; the search page and the CLI check it.
 DATA_VERSION = 2
 #: Words this long or longer are corrected when no post contains them.

@@ -70,7 +70,7 @@ NOT_BODY = frozenset({"kb-post-header", "kb-backlinks"})
 PROSE = (nodes.paragraph, nodes.line)
 #: The attribute of an element whose texts hold links: the post's docname and the texts.
 STORED = "kb_term_links"
-#: What LinkTerms leaves for StoreTermLinks to check (``env.temp_data``).
+#: What LinkTerms leaves for RelocateTermLinks to check (``env.temp_data``).
 _NOTED = "kb_term_links_noted"
 
 
@@ -152,21 +152,21 @@ class LinkTerms(SphinxTransform):
         matcher = glossary.matcher(tuple(config.kb_term_links_skip))
         per_section = config.kb_term_links_scope == "section"
         linked: set[tuple[int, str]] = set()
-        noted: dict[int, tuple[nodes.Element, list[tuple[nodes.Text, tuple[Mention, ...]]]]] = {}
+        # Each element whose texts hold mentions: the element, those texts, what they store.
+        noted: dict[int, tuple[nodes.Element, list[nodes.Text], list[StoredText]]] = {}
         for text, section in prose_texts(self.document):
             mentions = self.mentions(text, matcher, id(section) if per_section else 0, linked)
             if mentions:
                 parent = text.parent
-                noted.setdefault(id(parent), (parent, []))[1].append((text, mentions))
-        docname = self.env.docname
-        for parent, texts in noted.values():
-            stored = []
-            for text, mentions in texts:
+                _, texts, stored = noted.setdefault(id(parent), (parent, [], []))
                 # By identity: Text nodes are strings, and equal ones may share a paragraph.
                 index = next(number for number, child in enumerate(parent.children) if child is text)
+                texts.append(text)
                 stored.append((index, len(text), mentions))
+        docname = self.env.docname
+        for parent, _, stored in noted.values():
             parent[STORED] = (docname, tuple(stored))
-        # What doctree-read's readers ask for (linked_terms), and what StoreTermLinks checks.
+        # What doctree-read's readers ask for (linked_terms), and what RelocateTermLinks checks.
         self.env.temp_data[_NOTED] = noted
         self.env.temp_data[LINKED_TERMS] = frozenset(key for _, key in linked)
 
@@ -185,7 +185,7 @@ class LinkTerms(SphinxTransform):
         return tuple(found)
 
 
-class StoreTermLinks(SphinxTransform):
+class RelocateTermLinks(SphinxTransform):
     """Check the noted links against the texts as the other transforms left them.
 
     A transform after :class:`LinkTerms` may have replaced a text (SmartQuotes turns quotes
@@ -202,14 +202,12 @@ class StoreTermLinks(SphinxTransform):
         self.env.temp_data.pop(LINKED_TERMS, None)
         if not noted:
             return
-        for parent, texts in noted.values():
-            if STORED not in parent.attributes:
-                continue
-            docname, stored = parent[STORED]
-            current = [(text, entry) for (text, _), entry in zip(texts, stored, strict=True)]
+        for parent, texts, stored in noted.values():
+            current = list(zip(texts, stored, strict=True))
             if all(index < len(parent) and parent[index] is text for text, (index, _, _) in current):
                 continue
-            parent[STORED] = (docname, tuple(found_again(parent, text, entry) for text, entry in current))
+            found = tuple(found_again(parent, text, entry) for text, entry in current)
+            parent[STORED] = (self.env.docname, found)
 
 
 def found_again(parent: nodes.Element, text: nodes.Text, stored: StoredText) -> StoredText:
@@ -440,6 +438,6 @@ def setup_term_links(app: Sphinx) -> None:
     app.connect("config-inited", validate_term_options, priority=410)
     app.connect("builder-inited", read_term_glossary)
     app.add_transform(LinkTerms)
-    app.add_transform(StoreTermLinks)
+    app.add_transform(RelocateTermLinks)
     app.add_post_transform(InsertTermLinks)
     app.connect("env-check-consistency", warn_missing_glossary_page)
