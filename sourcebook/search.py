@@ -26,7 +26,7 @@ from sourcebook.glossary import mentions_of
 from sourcebook.glossary_data import GlossaryEntry
 from sourcebook.posts import get_domain, is_post
 from sourcebook.publishing import builds_website, file_stamp, write_if_changed
-from sourcebook.search_corpus import SearchedPost, searched_post
+from sourcebook.search_corpus import SearchedPost, indexed_stems, searched_post
 from sourcebook.search_index import INDEX_FILE
 from sourcebook.search_index_updates import Stamp, update_index
 from sourcebook.search_query import DATA_VERSION, SEARCH_DATA, TERMS_FILE, terms_payload
@@ -62,6 +62,16 @@ def glossary_names(entries: Sequence[GlossaryEntry]) -> list[str]:
     return list(dict.fromkeys(name for entry in entries for name in (*entry.variants, entry.chinese) if name))
 
 
+@functools.lru_cache(maxsize=4096)  # an entry's names are stemmed once, not once a post
+def name_stems(entry: GlossaryEntry) -> tuple[str, ...]:
+    """The stems an entry's names add to a post that mentions it.
+
+    Names are whole words apart (two entries never share one), so a post's names are
+    stemmed entry by entry: the same stems as of all its names at once.
+    """
+    return tuple(indexed_stems(" ".join(glossary_names([entry]))))
+
+
 def record_post(app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any) -> None:
     """Keep a published post's searched text, read from the body about to be written."""
     if not builds_website(app) or not is_post(pagename, app.config):
@@ -71,7 +81,7 @@ def record_post(app: Sphinx, pagename: str, templatename: str, context: dict[str
         return
     glossary = term_glossary(app.env)
     keys = set(mentions_of(app.env).posts.get(pagename, ()))
-    names = glossary_names([entry for entry in glossary.entries if entry.key in keys]) if glossary else []
+    mentioned = [entry for entry in glossary.entries if entry.key in keys] if glossary else []
     date = post.date or ""
     searched = searched_post(
         url=app.builder.get_target_uri(pagename),
@@ -82,7 +92,8 @@ def record_post(app: Sphinx, pagename: str, templatename: str, context: dict[str
         tags=list(post.tags),
         year=date[:4],
         body=str(context["body"]),
-        terms=names,
+        terms=glossary_names(mentioned),
+        term_stems=[stem for entry in mentioned for stem in name_stems(entry)],
     )
     path = record_file(app, pagename)
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -15,7 +15,7 @@ from __future__ import annotations
 import html
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -185,8 +185,10 @@ def searched_post(
     year: str,
     body: str,
     terms: Iterable[str],
+    term_stems: Sequence[str] | None = None,
 ) -> SearchedPost:
-    """A post as searched, from its metadata, its body HTML and its glossary names."""
+    """A post as searched, from its metadata, its body HTML and its glossary names (and their
+    stems, when the caller has them: the stems of ``terms``, in any order)."""
     sections = read_body(body)
     weighted: Counter[str] = Counter()
     length = 0
@@ -199,7 +201,8 @@ def searched_post(
         length += len(title_stems) + len(text_stems)
     names = " ".join(" ".join(terms).split())
     title_counts = Counter(indexed_stems(title))
-    term_stems = indexed_stems(names)
+    if term_stems is None:
+        term_stems = indexed_stems(names)
     weighted.update(term_stems)
     length += len(term_stems)
     return SearchedPost(

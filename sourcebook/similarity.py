@@ -110,18 +110,29 @@ def stem(word: str) -> str:
     return word
 
 
+def _words(text: str) -> list[str]:
+    """The text's words, lower-cased, possessives dropped (stop words and numbers still in)."""
+    return _WORD.findall(_POSSESSIVE.sub("", text.casefold()).replace("'", "").replace("’", ""))
+
+
+def _is_term(word: str) -> bool:
+    return word not in STOP_WORDS and not word.isdigit()
+
+
 def tokens(text: str) -> list[str]:
     """The text's words, lower-cased, possessives dropped; stop words, numbers and letters left out."""
-    text = _POSSESSIVE.sub("", text.casefold()).replace("'", "").replace("’", "")
-    return [word for word in _WORD.findall(text) if word not in STOP_WORDS and not word.isdigit()]
+    return [word for word in _words(text) if _is_term(word)]
 
 
 def term_counts(text: str) -> Counter[str]:
     """Each stemmed term of the text and how often it occurs."""
-    counts: Counter[str] = Counter()
-    for word, count in Counter(tokens(text)).items():  # each distinct word is stemmed once
-        counts[stem(word)] += count
-    return counts
+    counts: dict[str, int] = {}
+    # Words are counted first (in C), then each distinct one is judged and stemmed once.
+    for word, count in Counter(_words(text)).items():
+        if _is_term(word):
+            term = stem(word)
+            counts[term] = counts.get(term, 0) + count
+    return Counter(counts)
 
 
 def make_profile(text: str, title: str = "", size: int = PROFILE_SIZE) -> Profile:
@@ -129,7 +140,12 @@ def make_profile(text: str, title: str = "", size: int = PROFILE_SIZE) -> Profil
     counts = term_counts(text)
     for term, count in term_counts(title).items():
         counts[term] += count * TITLE_WEIGHT
-    ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    items = list(counts.items())
+    if len(items) > size:
+        # Only the terms counted at least as often as the size-th can be kept: sort those alone.
+        least = sorted(counts.values(), reverse=True)[size - 1] if size > 0 else None
+        items = [item for item in items if least is not None and item[1] >= least]
+    ranked = sorted(items, key=lambda item: (-item[1], item[0]))
     return dict(ranked[:size])
 
 

@@ -10,14 +10,15 @@ the post-transforms, shipping doctrees between ``-j`` processes), so the texts a
 split while the post is read: each element whose texts hold mentions stores where they are,
 and the readers of ``doctree-read`` (the glossary's "Mentioned in" lists, related answers,
 search words) ask :func:`sourcebook.glossary.linked_terms` which entries the post links. Just before the page
-is written, the links are put in as finished references (for every builder).
+is written, the links are put in: HTML builders get one :class:`term_linked_text` per text, which
+their translator writes with its ``<a>`` elements; other builders get finished references.
 """
 
 from __future__ import annotations
 
 from dataclasses import fields
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from docutils import nodes
 from sphinx import addnodes
@@ -38,6 +39,7 @@ if TYPE_CHECKING:
     from sphinx.builders import Builder
     from sphinx.config import Config
     from sphinx.environment import BuildEnvironment
+    from sphinx.writers.html5 import HTML5Translator
 
     Mention = tuple[int, str, str]
     """A term link in a text: where the mention starts, the mention, the entry's key."""
@@ -228,16 +230,44 @@ def found_again(parent: nodes.Element, text: nodes.Text, stored: StoredText) -> 
     return (position, len(value), tuple(found))
 
 
+class term_linked_text(nodes.Inline, nodes.TextElement):  # noqa: N801 - docutils names nodes in lower case
+    """A text holding term links, as HTML builders get it: one node whose translator writes
+    the text and its ``<a>`` elements, where references would add three nodes a link for
+    every later step to walk (and Sphinx's generic writing of each). ``links`` holds each
+    link's start, end, address (``href``) and hover text."""
+
+
+#: The attribute of a :class:`term_linked_text` that holds its links.
+LINKS = "links"
+
+
+def visit_term_linked_text_html(self: HTML5Translator, node: term_linked_text) -> None:
+    """Write what Sphinx writes for the text and for each link as a reference node."""
+    value = node.astext()
+    body = self.body
+    position = 0
+    for start, end, href, title in node[LINKS]:
+        body.append(self.encode(value[position:start]))
+        body.append(
+            f'<a class="{TERM_LINK_CLASS} reference internal" href="{self.attval(href)}" '
+            f'title="{self.attval(title)}">{self.encode(value[start:end])}</a>'
+        )
+        position = end
+    body.append(self.encode(value[position:]))
+    raise nodes.SkipNode
+
+
 class InsertTermLinks(SphinxPostTransform):
-    """Put the stored links back into their texts as references, for any builder.
+    """Put the stored links into their texts, for any builder.
 
     Late, so that the other post-transforms walk the smaller tree, but before Sphinx's link
     checker (800) collects references. Each link is resolved by the standard domain, as
     Sphinx's resolver would; the short definition is its title (HTML writes it as
-    ``title``: the hover text). A term that no page defines (no ``{kb:glossary}`` in the
-    site) stays plain text rather than a broken link; ``warn_missing_glossary_page``
-    reports that once. An element whose texts are no longer what was stored (a transform
-    changed them) is matched again.
+    ``title``: the hover text). A builder whose translator writes :class:`term_linked_text`
+    (the HTML builders) gets one such node per text; others get reference nodes. A term that
+    no page defines (no ``{kb:glossary}`` in the site) stays plain text rather than a broken
+    link; ``warn_missing_glossary_page`` reports that once. An element whose texts are no
+    longer what was stored (a transform changed them) is matched again.
     """
 
     default_priority = 790
@@ -250,8 +280,8 @@ class InsertTermLinks(SphinxPostTransform):
             return
         glossary = term_glossary(self.env)
         entries = glossary.by_key if glossary is not None else {}
-        builder = self.env._app.builder  # as Sphinx's own ReferencesResolver gets it
-        resolver = LinkResolver(self.env, builder, entries)
+        app = self.env._app  # as Sphinx's own ReferencesResolver gets the builder
+        resolver = LinkResolver(self.env, app.builder, entries, writes_linked_text(app))
         for element in elements:
             docname, texts = element[STORED]
             del element[STORED]
@@ -262,6 +292,16 @@ class InsertTermLinks(SphinxPostTransform):
                 matcher = glossary.matcher(tuple(self.config.kb_term_links_skip))
                 keys = {key for _, _, mentions in texts for _, _, key in mentions}
                 relink(element, keys, matcher, resolver, docname)
+
+
+def writes_linked_text(app: Sphinx) -> bool:
+    """Whether the builder's translator writes :class:`term_linked_text` (Sphinx picks node
+    handlers by the builder's name, else by its format)."""
+    registry = app.registry.translation_handlers
+    handlers = registry.get(app.builder.name)
+    if handlers is None:
+        handlers = registry.get(app.builder.format, {})
+    return term_linked_text.__name__ in handlers
 
 
 def stored_text_matches(element: nodes.Element, stored: StoredText) -> bool:
@@ -276,6 +316,13 @@ def stored_text_matches(element: nodes.Element, stored: StoredText) -> bool:
     )
 
 
+#: The class of a term link, beside Sphinx's ``reference internal``.
+TERM_LINK_CLASS = "kb-term-link"
+
+Address = tuple[str, str]
+"""Where a link goes, as a reference node holds it: ``("refuri", uri)`` or ``("refid", id)``."""
+
+
 class LinkResolver:
     """Makes a text's pieces: its links, resolved as the standard domain resolves terms, and
     the text around them.
@@ -284,14 +331,24 @@ class LinkResolver:
     page is computed once per page, not once per link (it was most of the links' cost).
     """
 
-    def __init__(self, env: BuildEnvironment, builder: Builder, entries: dict[str, GlossaryEntry]) -> None:
+    def __init__(
+        self,
+        env: BuildEnvironment,
+        builder: Builder,
+        entries: dict[str, GlossaryEntry],
+        linked_text: bool = False,
+    ) -> None:
         self.env, self.builder, self.entries = env, builder, entries
+        self.linked_text = linked_text
         self.standard = env.domains.standard_domain
         # The standard domain resolves a term from its target alone: this node is not read.
         self.node = addnodes.pending_xref("", refdomain="std", reftype="term")
         self.uris: dict[tuple[str, str], str] = {}
 
     def pieces(self, value: str, mentions: Sequence[Mention], docname: str) -> list[nodes.Node]:
+        """What replaces the text: a :class:`term_linked_text`, or texts and references."""
+        if self.linked_text:
+            return [self.linked(value, mentions, docname)]
         found: list[nodes.Node] = []
         position = 0
         for start, mention, key in mentions:
@@ -303,47 +360,65 @@ class LinkResolver:
             found.append(nodes.Text(value[position:]))
         return found
 
+    def linked(self, value: str, mentions: Sequence[Mention], docname: str) -> nodes.Node:
+        """The text as one :class:`term_linked_text` (the text alone if no link resolves)."""
+        links: list[tuple[int, int, str, str]] = []
+        for start, mention, key in mentions:
+            found = self.address(key, docname)
+            if found is not None:
+                kind, where = found
+                href = ("#" + where if where else "#") if kind == "refid" else where
+                links.append((start, start + len(mention), href, self.entries[key].short))
+        if not links:
+            return nodes.Text(value)
+        return term_linked_text("", value, links=tuple(links))
+
     def link(self, mention: str, key: str, docname: str) -> nodes.Node:
         """A reference to the entry, holding the mention; the mention alone if it cannot resolve."""
         # The mention's text itself goes into the reference (make_refnode appends what it is given).
         content = nodes.Text(mention)
+        found = self.address(key, docname)
+        if found is None:
+            return content
+        kind, where = found
+        reference = nodes.reference("", "", content, internal=True, reftitle=self.entries[key].short)
+        reference[kind] = where
+        reference["classes"].append(TERM_LINK_CLASS)
+        return reference
+
+    def address(self, key: str, docname: str) -> Address | None:
+        """Where the entry's link goes from ``docname``; None where it cannot resolve."""
         entry = self.entries.get(key)
         if entry is None:
-            return content
+            return None
         try:
             # Where the domain finds it: the target as written, else the term in any case (the
             # glossary registers each term as written in the YAML file).
             objects = self.standard.objects
             target = objects.get(("term", key)) or objects.get(("term", entry.term))
             if target is not None:
-                reference: nodes.Element | None = self.reference(docname, *target, content)
-            else:  # a term the glossary does not register itself
-                self.node["reftarget"] = key
-                reference = self.standard.resolve_xref(
-                    self.env, docname, self.builder, "term", key, self.node, cast("nodes.Element", content)
-                )
+                return self.between(docname, *target)
+            # A term the glossary does not register itself.
+            self.node["reftarget"] = key
+            reference = self.standard.resolve_xref(
+                self.env, docname, self.builder, "term", key, self.node, nodes.inline()
+            )
         except NoUri:  # a builder without the glossary's page (LaTeX, when it is in no toctree)
-            return content
+            return None
         if reference is None:
-            return content
-        reference["reftitle"] = entry.short
-        reference["classes"].append("kb-term-link")
-        return reference
+            return None
+        if "refuri" in reference:
+            return ("refuri", str(reference["refuri"]))
+        return ("refid", str(reference.get("refid", "")))
 
-    def reference(
-        self, fromdocname: str, todocname: str, targetid: str, content: nodes.Node
-    ) -> nodes.reference:
-        """What ``sphinx.util.nodes.make_refnode`` makes, with the address between two pages kept."""
-        node = nodes.reference("", "", internal=True)
+    def between(self, fromdocname: str, todocname: str, targetid: str) -> Address:
+        """What ``sphinx.util.nodes.make_refnode`` would link, with the address between two pages kept."""
         if fromdocname == todocname and targetid:
-            node["refid"] = targetid
-        else:
-            pages = (fromdocname, todocname)
-            if (uri := self.uris.get(pages)) is None:
-                uri = self.uris[pages] = self.builder.get_relative_uri(fromdocname, todocname)
-            node["refuri"] = uri + "#" + targetid if targetid else uri
-        node += content
-        return node
+            return ("refid", targetid)
+        pages = (fromdocname, todocname)
+        if (uri := self.uris.get(pages)) is None:
+            uri = self.uris[pages] = self.builder.get_relative_uri(fromdocname, todocname)
+        return ("refuri", uri + "#" + targetid if targetid else uri)
 
 
 def relink(
@@ -440,4 +515,5 @@ def setup_term_links(app: Sphinx) -> None:
     app.add_transform(LinkTerms)
     app.add_transform(RelocateTermLinks)
     app.add_post_transform(InsertTermLinks)
+    app.add_node(term_linked_text, html=(visit_term_linked_text_html, None))
     app.connect("env-check-consistency", warn_missing_glossary_page)

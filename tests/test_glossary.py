@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -13,7 +14,8 @@ from sphinx import addnodes
 from sphinx.testing.util import SphinxTestApp
 from sphinx.util.inventory import InventoryFile
 
-from sourcebook.term_links import found_again
+from sourcebook import term_links as term_links_module
+from sourcebook.term_links import found_again, term_linked_text
 
 from conftest import clean_copy, html_of, warnings_of
 
@@ -220,6 +222,34 @@ def with_posts_in_the_toctree(srcdir: Path) -> Path:
     posts = "source/posts/inspection\nsource/posts/payment\nsource/posts/letters\n"
     index.write_text(index.read_text().replace("source/glossary\n", f"source/glossary\n{posts}"))
     return srcdir
+
+
+def page_html(app: SphinxTestApp, page: str) -> str:
+    """A built page as written, without the assets' version numbers (``?v=``)."""
+    return re.sub(r"\?v=[0-9a-f]+", "", (app.outdir / f"{page}.html").read_text(encoding="utf-8"))
+
+
+def test_html_builders_write_each_linked_text_as_sphinx_writes_references(
+    site: Site, build: Build, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """HTML builders get one node per linked text, whose links are written straight to HTML:
+    the pages are those Sphinx writes from reference nodes, byte for byte."""
+    srcdir = site("glossary")
+    fast = build_clean(lambda _: srcdir, build)
+    resolved = fast.env.get_and_resolve_doctree("source/posts/payment", fast.builder, tags=fast.tags)
+    assert [node.astext() for node in resolved.findall(term_linked_text)] != []
+    assert [node for node in resolved.findall(nodes.reference) if "kb-term-link" in node["classes"]] == []
+
+    monkeypatch.setattr(term_links_module, "writes_linked_text", lambda app: False)
+    generic = build(clean_copy(srcdir, tmp_path / "generic"))
+    assert warnings_of(generic) == []
+    resolved = generic.env.get_and_resolve_doctree("source/posts/payment", generic.builder, tags=generic.tags)
+    assert list(resolved.findall(term_linked_text)) == []
+    assert [node for node in resolved.findall(nodes.reference) if "kb-term-link" in node["classes"]] != []
+    for post in ("inspection", "payment", "letters"):
+        page = f"source/posts/{post}"
+        assert term_links(fast, page) != []
+        assert page_html(fast, page) == page_html(generic, page), post
 
 
 def test_a_builder_without_the_glossary_page_keeps_the_mentions_as_text(site: Site, build: Build) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -13,7 +14,12 @@ import pytest
 from bs4 import BeautifulSoup
 from playwright.sync_api import Browser, Page, Request, Route, expect
 
+from sourcebook.glossary_data import load_glossary
+from sourcebook.search import glossary_names, name_stems
+from sourcebook.search_corpus import indexed_stems
+
 from browser import build_html, serve
+from conftest import PROJECT
 
 RESULT = ".kb-search-result"
 LINK = ".kb-search-result-link"
@@ -173,6 +179,15 @@ def test_a_lost_record_is_reported_and_the_other_posts_stay(site: Callable[[str]
     assert "source/posts/moq.md: WARNING: no search record for source/posts/moq" in warnings
     assert "sphinx-build -E" in warnings
     assert len(fragments(outdir)) == 7
+
+
+def test_names_stemmed_entry_by_entry_are_the_names_stemmed_at_once() -> None:
+    """A post's glossary names are stemmed per entry (once a build): the same stems, as many."""
+    entries, problems = load_glossary(PROJECT / "source" / "glossary.yaml")
+    assert problems == [] and len(entries) >= 60
+    for some in (entries, entries[::7], entries[-3:]):
+        per_entry = Counter(stem for entry in some for stem in name_stems(entry))
+        assert per_entry == Counter(indexed_stems(" ".join(glossary_names(some))))
 
 
 def test_search_page_keeps_sphinx_search_as_fallback(indexed: Path) -> None:

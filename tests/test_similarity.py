@@ -92,6 +92,7 @@ def test_profile_counts_title_words_more() -> None:
 
 def test_empty_text_has_an_empty_profile() -> None:
     assert make_profile("") == {}
+    assert make_profile("mould steel", size=0) == {}
     assert make_profile("The, and: of 2024!") == {}
 
 
