@@ -621,6 +621,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             "after `.venv/bin/pip install -e '.[test,bench]'` (or pass --skip-mkdocs)"
         )
     args.work = args.work.resolve()
+    # Made before the first build: a missing folder must not lose a run's figures at the end.
+    args.results.mkdir(parents=True, exist_ok=True)
     results = []
     for count in args.posts or [100]:
         try:

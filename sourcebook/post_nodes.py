@@ -39,6 +39,16 @@ def link_or_text(
         return nodes.inline("", "", child)
 
 
+def translator_writes(app: Sphinx, node_class: type[nodes.Node]) -> bool:
+    """Whether the builder's translator has handlers for ``node_class`` (Sphinx picks a node's
+    handlers by the builder's name, else by its format)."""
+    registry = app.registry.translation_handlers
+    handlers = registry.get(app.builder.name)
+    if handlers is None:
+        handlers = registry.get(app.builder.format, {})
+    return node_class.__name__ in handlers
+
+
 def visit_time_html(self: HTML5Translator, node: kb_time) -> None:
     # starttag escapes attribute values; the text child is escaped by the translator.
     self.body.append(self.starttag(node, "time", "", datetime=node["datetime"]))

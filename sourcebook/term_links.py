@@ -29,6 +29,7 @@ from sphinx.transforms.post_transforms import SphinxPostTransform
 from sourcebook.config import KbConfig
 from sourcebook.glossary import LINKED_TERMS, LoadedGlossary, mentions_of, read_glossary
 from sourcebook.glossary_data import GlossaryEntry, TermMatcher, unknown_names
+from sourcebook.post_nodes import translator_writes
 from sourcebook.posts import is_post
 from sourcebook.reporting import warn
 
@@ -295,13 +296,8 @@ class InsertTermLinks(SphinxPostTransform):
 
 
 def writes_linked_text(app: Sphinx) -> bool:
-    """Whether the builder's translator writes :class:`term_linked_text` (Sphinx picks node
-    handlers by the builder's name, else by its format)."""
-    registry = app.registry.translation_handlers
-    handlers = registry.get(app.builder.name)
-    if handlers is None:
-        handlers = registry.get(app.builder.format, {})
-    return term_linked_text.__name__ in handlers
+    """Whether the builder's translator writes :class:`term_linked_text`."""
+    return translator_writes(app, term_linked_text)
 
 
 def stored_text_matches(element: nodes.Element, stored: StoredText) -> bool:

@@ -8,9 +8,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from docutils import nodes
 from sphinx.testing.util import SphinxTestApp
 
-from sourcebook.related import STORE_ATTRIBUTE, related_store
+from sourcebook import related as related_module
+from sourcebook.related import STORE_ATTRIBUTE, kb_related_list, related_store
 
 from conftest import clean_copy, html_of, warnings_of
 
@@ -111,6 +113,43 @@ def test_the_list_shows_titles_and_dates_before_referenced_by(related: SphinxTes
     first = related_block.select_one("li")
     assert first.a.get_text() == "When should I pay the balance?"
     assert first.time["datetime"] == "2018-11-20" and first.time.get_text() == "November 20, 2018"
+
+
+def related_blocks(app: SphinxTestApp, post: str) -> tuple[list[kb_related_list], list[nodes.container]]:
+    """The "Related answers" of a post's resolved doctree: as one node, and as a container."""
+    resolved = app.env.get_and_resolve_doctree(f"{POSTS}/{post}", app.builder, tags=app.tags)
+    containers = [node for node in resolved.findall(nodes.container) if "kb-related" in node["classes"]]
+    return list(resolved.findall(kb_related_list)), containers
+
+
+def test_html_builders_write_the_list_as_sphinx_writes_its_nodes(
+    site: Callable[[str], Path],
+    build: Callable[..., SphinxTestApp],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """HTML builders get the list as one node written straight to HTML: the pages are the ones
+    Sphinx writes from the container, rubric and list that other builders get, byte for byte."""
+    fast = build(site("related"))
+    assert warnings_of(fast) == []
+    single, containers = related_blocks(fast, "deposit-size")
+    assert len(single) == 1 and containers == []
+
+    monkeypatch.setattr(related_module, "translator_writes", lambda app, node_class: False)
+    generic = clean_build_of(fast.srcdir, build, tmp_path / "generic")
+    single, containers = related_blocks(generic, "deposit-size")
+    assert single == [] and len(containers) == 1
+    assert related_of(fast, "deposit-size") == EXPECTED["deposit-size"]
+    assert post_pages(fast) == post_pages(generic)
+
+
+def test_other_builders_get_the_list_as_nodes(
+    site: Callable[[str], Path], build: Callable[..., SphinxTestApp]
+) -> None:
+    app = build(site("related"), "text")
+    text = (app.outdir / POSTS / "deposit-size.txt").read_text(encoding="utf-8")
+    assert "Related answers" in text
+    assert "When should I pay the balance? · November 20, 2018" in text
 
 
 def test_pages_that_are_not_posts_list_nothing(related: SphinxTestApp) -> None:
