@@ -10,6 +10,7 @@ and the glossary page is written again whenever those lists change.
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, field
 from functools import cached_property
 from itertools import groupby
@@ -166,13 +167,14 @@ class TermMentionsCollector(EnvironmentCollector):
         data, theirs = mentions_of(env), mentions_of(other)
         for docname in docnames:
             if docname in theirs.posts:
-                data.posts[docname] = theirs.posts[docname]
+                # Interned, as related.shared_profile: one string per key in the environment.
+                data.posts[docname] = [sys.intern(key) for key in theirs.posts[docname]]
             if docname in theirs.pages:
                 data.pages[docname] = theirs.pages[docname]
 
     def process_doc(self, app: Sphinx, doctree: nodes.document) -> None:
         if keys := linked_terms(app.env):
-            mentions_of(app.env).posts[app.env.docname] = sorted(keys)
+            mentions_of(app.env).posts[app.env.docname] = [sys.intern(key) for key in sorted(keys)]
 
     def get_updated_docs(self, app: Sphinx, env: BuildEnvironment) -> list[str]:
         """Glossary pages whose "Mentioned in" lists changed: written again, not read again."""

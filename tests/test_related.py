@@ -6,13 +6,15 @@ import pickle
 import shutil
 from collections.abc import Callable
 from pathlib import Path
+from types import SimpleNamespace
+from typing import Any, cast
 
 import pytest
 from docutils import nodes
 from sphinx.testing.util import SphinxTestApp
 
 from sourcebook import related as related_module
-from sourcebook.related import STORE_ATTRIBUTE, kb_related_list, related_store
+from sourcebook.related import STORE_ATTRIBUTE, RelatedCollector, RelatedStore, kb_related_list, related_store
 
 from conftest import clean_copy, html_of, warnings_of
 
@@ -255,3 +257,17 @@ def test_a_parallel_build_equals_a_serial_build(
     assert warnings_of(serial) == warnings_of(parallel) == []
     assert {post: related_of(parallel, post) for post in TOPICS} == EXPECTED
     assert post_pages(parallel) == post_pages(serial)
+
+
+def test_merged_profiles_share_their_terms() -> None:
+    """A reading batch's profiles arrive unpickled, each with strings of its own; merged, posts
+    that share a term share one string, which the environment's next pickle writes once."""
+    first = pickle.loads(pickle.dumps({"mould": 3, "steel": 2}))
+    second = pickle.loads(pickle.dumps({"mould": 1, "tooling": 2}))
+    assert next(iter(first)) is not next(iter(second))
+    theirs = SimpleNamespace(**{STORE_ATTRIBUTE: RelatedStore(profiles={"a": first, "b": second})})
+    ours = SimpleNamespace(**{STORE_ATTRIBUTE: RelatedStore()})
+    RelatedCollector().merge_other(cast("Any", None), cast("Any", ours), {"a", "b"}, cast("Any", theirs))
+    merged = related_store(cast("Any", ours)).profiles
+    assert merged == {"a": first, "b": second}
+    assert next(iter(merged["a"])) is next(iter(merged["b"]))
