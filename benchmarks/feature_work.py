@@ -33,22 +33,17 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from run import FEATURES_OFF_OPTIONS, MAKE_CORPUS, machine
+from run import FEATURES_OFF_OPTIONS, FEATURES_OFF_SETTINGS, generate_corpus, machine
 
 HERE = Path(__file__).resolve().parent
 PHASES = ("reading", "resolving", "writing")
-#: The same options as ``FEATURES_OFF_OPTIONS``, as Sphinx's configuration overrides.
-FEATURES_OFF = {"kb_term_links": False, "kb_related_count": 0}
 
 
 def make_site(count: int, seed: int, root: Path) -> Path:
     site = root / "site"
     if root.exists():
         shutil.rmtree(root)
-    subprocess.run(
-        [sys.executable, str(MAKE_CORPUS), "--posts", str(count), "--out", str(site), "--seed", str(seed)],
-        check=True,
-    )
+    generate_corpus(count, seed, site)
     return site
 
 
@@ -79,7 +74,7 @@ def application(site: Path, outdir: Path, doctrees: Path, overrides: dict[str, A
 
 def measure(site: Path) -> dict[str, Any]:
     seconds: Counter[tuple[str, str]] = Counter()
-    configurations = {"on": ({}, ()), "off": (FEATURES_OFF, FEATURES_OFF_OPTIONS)}
+    configurations = {"on": ({}, ()), "off": (FEATURES_OFF_SETTINGS, FEATURES_OFF_OPTIONS)}
 
     # Reading: fresh environments, each post read by both.
     readers = {

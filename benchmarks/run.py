@@ -62,7 +62,11 @@ BUILD_INPUTS = ("sourcebook", "conf.py", "index.md", "source", "_static", "pypro
 #: What turns off the cross-reference features whose cost is measured: automatic term links
 #: (and so the glossary's "Mentioned in" lists) and related answers. Slug links and backlinks
 #: stay: without them the posts' links would be broken.
-FEATURES_OFF_OPTIONS = ("-D", "kb_term_links=0", "-D", "kb_related_count=0")
+FEATURES_OFF_SETTINGS: dict[str, bool | int] = {"kb_term_links": False, "kb_related_count": 0}
+#: The same, as ``sphinx-build`` options.
+FEATURES_OFF_OPTIONS = tuple(
+    part for name, value in FEATURES_OFF_SETTINGS.items() for part in ("-D", f"{name}={int(value)}")
+)
 
 #: The sentence the incremental run adds to one post's body.
 EDIT = "This sentence was added by the benchmark to time an incremental build ({n})."
@@ -192,14 +196,19 @@ def _clean(folder: Path) -> None:
 # ---------------------------------------------------------------------------------------------
 
 
-def make_sites(count: int, seed: int, root: Path) -> tuple[Path, Path, Path, Path, dict[str, Any]]:
-    """The Sourcebook corpus and a copy for the features-off builds, then the same posts and
-    images for plain Sphinx and for MkDocs."""
-    site = root / "sourcebook"
+def generate_corpus(count: int, seed: int, site: Path) -> None:
+    """A Sourcebook site of ``count`` generated posts in ``site`` (``make_corpus.py``)."""
     subprocess.run(
         [sys.executable, str(MAKE_CORPUS), "--posts", str(count), "--out", str(site), "--seed", str(seed)],
         check=True,
     )
+
+
+def make_sites(count: int, seed: int, root: Path) -> tuple[Path, Path, Path, Path, dict[str, Any]]:
+    """The Sourcebook corpus and a copy for the features-off builds, then the same posts and
+    images for plain Sphinx and for MkDocs."""
+    site = root / "sourcebook"
+    generate_corpus(count, seed, site)
     manifest: dict[str, Any] = json.loads((site / MANIFEST).read_text(encoding="utf-8"))
 
     # Its own folder, so that the incremental builds start from a features-on build.

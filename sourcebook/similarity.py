@@ -137,14 +137,16 @@ def term_counts(text: str) -> Counter[str]:
 
 def make_profile(text: str, title: str = "", size: int = PROFILE_SIZE) -> Profile:
     """A post's ``size`` most frequent terms (title words count ``TITLE_WEIGHT`` times)."""
+    if size <= 0:
+        return {}
     counts = term_counts(text)
     for term, count in term_counts(title).items():
         counts[term] += count * TITLE_WEIGHT
     items = list(counts.items())
     if len(items) > size:
         # Only the terms counted at least as often as the size-th can be kept: sort those alone.
-        least = sorted(counts.values(), reverse=True)[size - 1] if size > 0 else None
-        items = [item for item in items if least is not None and item[1] >= least]
+        least = sorted(counts.values(), reverse=True)[size - 1]
+        items = [item for item in items if item[1] >= least]
     ranked = sorted(items, key=lambda item: (-item[1], item[0]))
     return dict(ranked[:size])
 

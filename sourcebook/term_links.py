@@ -282,7 +282,7 @@ class InsertTermLinks(SphinxPostTransform):
         glossary = term_glossary(self.env)
         entries = glossary.by_key if glossary is not None else {}
         app = self.env._app  # as Sphinx's own ReferencesResolver gets the builder
-        resolver = LinkResolver(self.env, app.builder, entries, writes_linked_text(app))
+        resolver = LinkResolver(self.env, app.builder, entries, translator_writes(app, term_linked_text))
         for element in elements:
             docname, texts = element[STORED]
             del element[STORED]
@@ -293,11 +293,6 @@ class InsertTermLinks(SphinxPostTransform):
                 matcher = glossary.matcher(tuple(self.config.kb_term_links_skip))
                 keys = {key for _, _, mentions in texts for _, _, key in mentions}
                 relink(element, keys, matcher, resolver, docname)
-
-
-def writes_linked_text(app: Sphinx) -> bool:
-    """Whether the builder's translator writes :class:`term_linked_text`."""
-    return translator_writes(app, term_linked_text)
 
 
 def stored_text_matches(element: nodes.Element, stored: StoredText) -> bool:

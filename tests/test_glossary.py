@@ -240,7 +240,7 @@ def test_html_builders_write_each_linked_text_as_sphinx_writes_references(
     assert [node.astext() for node in resolved.findall(term_linked_text)] != []
     assert [node for node in resolved.findall(nodes.reference) if "kb-term-link" in node["classes"]] == []
 
-    monkeypatch.setattr(term_links_module, "writes_linked_text", lambda app: False)
+    monkeypatch.setattr(term_links_module, "translator_writes", lambda app, node_class: False)
     generic = build(clean_copy(srcdir, tmp_path / "generic"))
     assert warnings_of(generic) == []
     resolved = generic.env.get_and_resolve_doctree("source/posts/payment", generic.builder, tags=generic.tags)
