@@ -25,6 +25,7 @@ from pathlib import Path
 
 from sourcebook.frontmatter import FrontMatter, check_image, decode, parse_post
 from sourcebook.slugs import duplicate_slug_message, slug_from_link, slug_key, unknown_slug
+from sourcebook.terminal import printable
 
 #: The widest variant the build makes of a post image (``image_variants.WIDTHS[-1]``; not
 #: imported, to keep ``check`` free of Sphinx): no page shows an image wider than this.
@@ -62,7 +63,8 @@ class Finding:
         return "kb.note" if self.is_note else "kb"
 
     def __str__(self) -> str:
-        return f"{self.path}:{self.line}: {self.level}: {self.message} [{self.type}.{self.kind}]"
+        line = f"{self.path}:{self.line}: {self.level}: {self.message} [{self.type}.{self.kind}]"
+        return printable(line)
 
 
 def is_suppressed(finding: Finding, suppress_warnings: Collection[str]) -> bool:

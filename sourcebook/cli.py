@@ -22,6 +22,7 @@ from sourcebook.checker import check_posts
 from sourcebook.frontmatter import parse_date
 from sourcebook.importers import ENGINES, UsageError, import_blog
 from sourcebook.newpost import split_tags, write_new_post
+from sourcebook.terminal import printable
 
 DEFAULT_POSTS_DIR = "source/posts"
 
@@ -163,8 +164,8 @@ def cmd_import(args: argparse.Namespace) -> int:
         print(f"sourcebook import: {error}", file=sys.stderr)
         return 2
     for line in report.lines:
-        print(line)
-    print(report.summary())
+        print(printable(line))
+    print(printable(report.summary()))
     return report.exit_code
 
 

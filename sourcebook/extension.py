@@ -13,6 +13,7 @@ from sourcebook.image_variants import setup_image_variants
 from sourcebook.images import setup_images
 from sourcebook.incremental import setup_incremental
 from sourcebook.listings import setup_listings
+from sourcebook.page_context import setup_page_context
 from sourcebook.post_navigation import setup_post_navigation
 from sourcebook.post_nodes import setup_post_nodes
 from sourcebook.posts import setup_posts
@@ -55,3 +56,4 @@ def setup_extension(app: Sphinx) -> None:
     setup_redirects(app)
     setup_search(app)
     setup_search_words(app)
+    setup_page_context(app)

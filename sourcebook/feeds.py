@@ -87,7 +87,9 @@ def build_feed(
         entry.link(href=url)
         entry.published(post_time(post.date or ""))
         entry.updated(post_time(post.updated or post.date or ""))
-        entry.summary(xml_text(post.description))
+        entry.summary(xml_text(post.description))  # Atom: type "text"
+        # RSS readers show <description> as HTML: the text goes there escaped as HTML.
+        entry.description(html.escape(xml_text(post.description), quote=False))
         for tag in post.tags:
             entry.category(term=xml_text(tag))
     return feed

@@ -29,6 +29,9 @@ _CLOSING_FENCE = re.compile(r"^(---|\.\.\.)[ \t]*$")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _ISO_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$")
 _WORDY_DATE_FORMATS = ("%B %d, %Y", "%b %d, %Y", "%d %B %Y", "%d %b %Y", "%Y/%m/%d", "%d/%m/%Y", "%d.%m.%Y")
+#: Characters no page, feed or terminal can show: C0 but tab and newline, DEL and C1 (YAML's
+#: double quotes can hold them: "\e[31m").
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _TRUE = frozenset({"true", "yes", "on", "1"})
 _FALSE = frozenset({"false", "no", "off", "0", ""})
 
@@ -160,6 +163,7 @@ def parse_post(text: str, file_stem: str) -> ParsedPost:
     data, key_lines, problems = _load_yaml(yaml_text, first_line=2)
     if data is None:
         return ParsedPost(fallback, body, body_line, problems)
+    data = _without_control_characters(data, key_lines, problems)
     frontmatter, field_problems = _normalise(data, key_lines, fallback)
     all_problems = sorted(problems + field_problems, key=lambda problem: problem.line)
     return ParsedPost(frontmatter, body, body_line, all_problems)
@@ -271,6 +275,38 @@ def _unclosed_quote_line(yaml_text: str) -> int | None:
         if match and not match.group(2).rstrip().endswith(match.group(1)):
             return number
     return None
+
+
+def _without_control_characters(
+    data: dict[str, Any], key_lines: dict[str, int], problems: list[Problem]
+) -> dict[str, Any]:
+    """Every value with its control characters left out, and one problem per key that held any."""
+    cleaned: dict[str, Any] = {}
+    for key, value in data.items():
+        found: list[str] = []
+        cleaned[key] = _strip_control(value, found)
+        if found:
+            names = ", ".join(f"U+{ord(character):04X}" for character in dict.fromkeys(found))
+            problems.append(
+                Problem(
+                    key_lines.get(key, 1),
+                    "frontmatter",
+                    f"the {_CONTROL.sub('', key)} holds control characters ({names}), which no page "
+                    "can show; they are left out: remove them",
+                )
+            )
+    return cleaned
+
+
+def _strip_control(value: Any, found: list[str]) -> Any:
+    if isinstance(value, str):
+        found.extend(_CONTROL.findall(value))
+        return _CONTROL.sub("", value)
+    if isinstance(value, list):
+        return [_strip_control(item, found) for item in value]
+    if isinstance(value, dict):
+        return {_strip_control(key, found): _strip_control(item, found) for key, item in value.items()}
+    return value
 
 
 def _normalise(

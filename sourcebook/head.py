@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from sourcebook.config import site_url
 from sourcebook.posts import PostRecord, get_domain
+from sourcebook.publishing import builds_website
 
 if TYPE_CHECKING:
     from docutils import nodes
@@ -85,7 +86,8 @@ def add_post_head(
 ) -> None:
     """Add a post's tags, and keep sphinxext-opengraph from adding a second, weaker set."""
     post = get_domain(app.env).posts.get(pagename)
-    if post is None or app.builder.format != "html":
+    # Only web pages: an EPUB's pages are XHTML, where none of these tags belongs.
+    if post is None or not builds_website(app):
         return
     base = site_url(app.config)
     page_url = base + app.builder.get_target_uri(pagename) if base else ""

@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING
 
 from sphinx.util import logging
 
+from sourcebook.terminal import printable
+
 if TYPE_CHECKING:
     from docutils.nodes import Node
 
@@ -17,5 +19,6 @@ logger = logging.getLogger("sourcebook")
 
 
 def warn(kind: str, message: str, location: str | tuple[str, int] | Node | None) -> None:
-    """Log one ``kb.<kind>`` warning at ``location`` (a docname and line, a node or 'path:line')."""
-    logger.warning(message, type="kb", subtype=kind, location=location)
+    """Log one ``kb.<kind>`` warning at ``location`` (a docname and line, a node or 'path:line');
+    the message quotes untrusted text, so its control characters are shown, not sent."""
+    logger.warning(printable(message), type="kb", subtype=kind, location=location)

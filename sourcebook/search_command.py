@@ -13,7 +13,6 @@ from __future__ import annotations
 import bisect
 import json
 import math
-import re
 import sys
 from collections import Counter
 from collections.abc import Mapping, Sequence
@@ -36,6 +35,7 @@ from sourcebook.search_query import (
     normalise,
     words_of,
 )
+from sourcebook.terminal import printable
 
 #: BM25's term saturation and length normalisation (those of Pagefind's ranking, which the
 #: site used before it had its own index; docs/decisions.md).
@@ -239,14 +239,6 @@ def _snippet(text: str, wanted: set[str], chinese: Sequence[str]) -> str:
     return ("… " if start else "") + " ".join(shown) + (" …" if start + SNIPPET_WORDS < len(words) else "")
 
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-
-
-def _printable(text: str) -> str:
-    """Post text for a terminal: control characters (escape sequences) from frontmatter removed."""
-    return _CONTROL.sub("", text)
-
-
 def hit_json(hit: Hit) -> dict[str, Any]:
     anchor = f"#{hit.section['anchor']}" if hit.section else ""
     return {
@@ -304,11 +296,11 @@ def run_search(
     width = len(str(len(hits)))
     for number, hit in enumerate(hits, 1):
         data = hit_json(hit)
-        title = _printable(hit.post.title) + (f"  ({_printable(hit.post.date)})" if hit.post.date else "")
+        title = printable(hit.post.title) + (f"  ({printable(hit.post.date)})" if hit.post.date else "")
         print(f"{number:>{width}}. {title}")
         indent = " " * (width + 2)
-        section = f"  § {_printable(hit.section['title'])}" if hit.section else ""
-        print(f"{indent}{_printable(data['url'])}{section}")
+        section = f"  § {printable(hit.section['title'])}" if hit.section else ""
+        print(f"{indent}{printable(data['url'])}{section}")
         if hit.snippet:
-            print(f"{indent}{_printable(hit.snippet)}")
+            print(f"{indent}{printable(hit.snippet)}")
     return 0

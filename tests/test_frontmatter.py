@@ -314,3 +314,20 @@ def test_featured_image_schemes_other_than_http_are_refused(reference: str) -> N
     parsed = parse_post(f"---\ntitle: T\ndate: '2020-01-01'\nfeaturedImage: '{reference}'\n---\n", "x")
     assert [(problem.line, problem.kind) for problem in parsed.problems] == [(4, "image")]
     assert parsed.frontmatter.featured_image is None
+
+
+def test_control_characters_are_left_out_of_every_value_with_one_problem_per_key() -> None:
+    text = (
+        "---\ntitle: \"Red \\e[31mtitle\\a\"\ndate: '2020-01-01'\n"
+        'tags: ["qc\\e[0m", ok]\nnested: {a: "\\x9b2J"}\n---\n'
+    )
+    parsed = parse_post(text, "x")
+    assert parsed.frontmatter.title == "Red [31mtitle"
+    assert parsed.frontmatter.tags == ["qc[0m", "ok"]
+    assert parsed.frontmatter.extra == {"nested": {"a": "2J"}}
+    advice = "which no page can show; they are left out: remove them"
+    assert [(problem.line, problem.message) for problem in parsed.problems] == [
+        (2, f"the title holds control characters (U+001B, U+0007), {advice}"),
+        (4, f"the tags holds control characters (U+001B), {advice}"),
+        (5, f"the nested holds control characters (U+009B), {advice}"),
+    ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 import shutil
 import xml.etree.ElementTree as ET
@@ -238,8 +239,9 @@ def test_rss_feed_lists_published_posts_newest_first(built: SphinxTestApp) -> No
     deposits, incoterms, _ = items
     assert deposits.findtext("title") == NASTY
     assert incoterms.findtext("pubDate") == "Fri, 01 Mar 2019 00:00:00 +0000"
+    # Feed readers show an RSS description as HTML: the text arrives escaped as HTML, once more.
     assert incoterms.findtext("description") == (
-        'Who pays for what, and when the <risk> passes to "you" & your forwarder.'
+        'Who pays for what, and when the &lt;risk&gt; passes to "you" &amp; your forwarder.'
     )
     assert [category.text for category in incoterms.findall("category")] == ["Incoterms", "shipping", "FOB"]
 
@@ -261,6 +263,7 @@ def test_feed_text_is_escaped(title: str) -> None:
     rss = ET.fromstring(documents["rss.xml"])
     assert rss.findtext("channel/item/title") == title
     assert rss.findtext("channel/item/category") == title
+    assert rss.findtext("channel/item/description") == html.escape(title, quote=False)
 
 
 def test_feed_drops_characters_xml_cannot_hold() -> None:
