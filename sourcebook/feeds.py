@@ -22,8 +22,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sourcebook.config import site_url
+from sourcebook.output import builds_website, page_url, write_if_changed, written_since
 from sourcebook.posts import PostRecord, get_domain
-from sourcebook.publishing import builds_website, page_url, write_if_changed, written_since
 
 if TYPE_CHECKING:
     from docutils import nodes

@@ -13,8 +13,8 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from sourcebook.config import site_url
+from sourcebook.output import builds_website
 from sourcebook.posts import PostRecord, get_domain
-from sourcebook.publishing import builds_website
 
 if TYPE_CHECKING:
     from docutils import nodes

@@ -2,8 +2,7 @@
 
 The sitemap and robots.txt are written once the build has finished, from the environment, so
 they list every page after incremental and parallel builds too; the 404 page is
-sphinx-notfound-page's, with its links prefixed by the base URL's path. This module also holds
-the few helpers that the feeds and the redirects share.
+sphinx-notfound-page's, with its links prefixed by the base URL's path.
 """
 
 from __future__ import annotations
@@ -17,6 +16,7 @@ from urllib.parse import urlsplit
 from sphinx.util import logging
 
 from sourcebook.config import site_url
+from sourcebook.output import builds_website, page_url, write_if_changed
 from sourcebook.posts import get_domain
 
 if TYPE_CHECKING:
@@ -26,10 +26,6 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-#: Builders that write a browsable website, where feeds, redirects and robots.txt belong
-#: (not singlehtml, epub or text, whose pages are not at these addresses).
-WEBSITE_BUILDERS = frozenset({"html", "dirhtml"})
-
 SITEMAP_FILE = "sitemap.xml"
 SITEMAP_NAMESPACE = "http://www.sitemaps.org/schemas/sitemap/0.9"
 
@@ -38,53 +34,6 @@ _NOT_FOR_SEARCH_ENGINES = frozenset({"genindex", "search"})
 
 #: Where a build keeps the names of the pages it generated (tag pages…): on its own app.
 _GENERATED_PAGES = "_kb_generated_pages"
-
-
-def builds_website(app: Sphinx) -> bool:
-    """Whether this build writes the website, so that its addresses mean something."""
-    return app.builder.name in WEBSITE_BUILDERS
-
-
-def page_url(app: Sphinx, docname: str) -> str:
-    """The absolute URL of a page, or '' when the site's base URL is unknown."""
-    base = site_url(app.config)
-    return base + app.builder.get_target_uri(docname) if base else ""
-
-
-def write_if_changed(path: Path, content: bytes) -> None:
-    """Write a generated file only when its content changes, so deploy tools see real changes.
-
-    The new content replaces the old file at once (written beside it, then renamed), so a
-    server or a second command reading the file never sees half of it.
-    """
-    if path.is_file() and path.read_bytes() == content:
-        return
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(path.name + ".tmp")
-    temporary.write_bytes(content)
-    temporary.replace(path)
-
-
-def file_stamp(path: Path) -> tuple[int, int] | None:
-    """A file's modification time (ns) and size, or ``None`` when there is no such file: a
-    rewritten file gets a new stamp, so a cache keyed by stamps sees every change."""
-    try:
-        status = path.stat()
-    except OSError:
-        return None
-    return status.st_mtime_ns, status.st_size
-
-
-def written_since(path: Path, moment: float) -> bool:
-    """Whether ``path`` exists and was written at or after ``moment`` (a ``time.time()``).
-
-    Generated files whose content changed at a recorded moment are written again when their
-    file is older: the rule Sphinx applies to documents and their sources.
-    """
-    try:
-        return path.stat().st_mtime >= moment
-    except OSError:
-        return False
 
 
 def set_not_found_prefix(app: Sphinx, config: Config) -> None:

@@ -14,8 +14,8 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from sourcebook.output import builds_website, page_url, write_if_changed
 from sourcebook.posts import get_domain
-from sourcebook.publishing import builds_website, page_url, write_if_changed
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx

@@ -24,8 +24,8 @@ from sphinx.util import logging
 from sourcebook.frontmatter import format_date
 from sourcebook.glossary import mentions_of
 from sourcebook.glossary_data import GlossaryEntry
+from sourcebook.output import builds_website, file_stamp, write_if_changed
 from sourcebook.posts import get_domain, is_post
-from sourcebook.publishing import builds_website, file_stamp, write_if_changed
 from sourcebook.search_corpus import SearchedPost, indexed_stems, searched_post
 from sourcebook.search_index import INDEX_FILE
 from sourcebook.search_index_updates import Stamp, update_index

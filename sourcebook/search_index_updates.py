@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sourcebook.build_cache import read_cache, write_cache
-from sourcebook.publishing import file_stamp, write_if_changed
+from sourcebook.output import file_stamp, write_if_changed
 from sourcebook.search_corpus import SearchedPost
 from sourcebook.search_index import (
     CHUNK_BYTES,

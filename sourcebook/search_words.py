@@ -24,8 +24,8 @@ from typing import TYPE_CHECKING
 from docutils import nodes
 
 from sourcebook.glossary import linked_terms
+from sourcebook.output import write_if_changed
 from sourcebook.posts import get_domain, is_post
-from sourcebook.publishing import write_if_changed
 from sourcebook.related import body_text
 from sourcebook.search_query import LISTED_MIN_LENGTH, SEARCH_DATA, letter_of, normalise, words_of
 from sourcebook.term_links import term_glossary

@@ -23,8 +23,9 @@ from sphinx.util.osutil import relative_uri
 
 from sourcebook.frontmatter import format_date
 from sourcebook.listings import ListingDirective, kb_postlist
+from sourcebook.output import written_since
 from sourcebook.posts import PostRecord, get_domain, is_post
-from sourcebook.publishing import remember_generated_page, written_since
+from sourcebook.publishing import remember_generated_page
 from sourcebook.slugs import slugify
 
 if TYPE_CHECKING:
