@@ -46,6 +46,6 @@ html_theme_options = {
 }
 html_sidebars = {"**": ["navbar-logo.html", "search-button-field.html", "sbt-sidebar-nav.html"]}
 
-# Open Graph for the pages that are not posts (posts carry their own, see sourcebook/head.py)
+# Open Graph for the pages that are not posts (posts carry their own, see sourcebook/navigation/head.py)
 ogp_social_cards = {"enable": False}
 ogp_enable_meta_description = True

@@ -109,7 +109,7 @@ def measure(site: Path) -> dict[str, Any]:
             seconds[name, "writing"] += time.perf_counter() - resolved
 
     # Between reading and writing: ranking related answers (the off site ranks nothing).
-    from sourcebook.related import RANKING_CACHE, compute_related, related_store
+    from sourcebook.knowledge.related import RANKING_CACHE, compute_related, related_store
 
     env = apps["on"].env
     store = related_store(env)

@@ -35,9 +35,9 @@ DEPTH = 10
 
 sys.path.insert(0, str(PROJECT / "tests"))
 
-from sourcebook.frontmatter import parse_post  # noqa: E402
-from sourcebook.search_command import Searcher  # noqa: E402
-from sourcebook.slugs import slug_key  # noqa: E402
+from sourcebook.posts.frontmatter import parse_post  # noqa: E402
+from sourcebook.posts.slugs import slug_key  # noqa: E402
+from sourcebook.search.command import Searcher  # noqa: E402
 
 from browser import build_html, launch, serve  # noqa: E402
 

@@ -5,26 +5,26 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from sourcebook.config import setup_config
-from sourcebook.crossrefs import setup_crossrefs
-from sourcebook.feeds import setup_feeds
-from sourcebook.glossary import setup_glossary
-from sourcebook.head import setup_head
-from sourcebook.image_variants import setup_image_variants
-from sourcebook.images import setup_images
 from sourcebook.incremental import setup_incremental
-from sourcebook.listings import setup_listings
-from sourcebook.page_context import setup_page_context
-from sourcebook.post_navigation import setup_post_navigation
-from sourcebook.post_nodes import setup_post_nodes
-from sourcebook.posts import setup_posts
-from sourcebook.publishing import setup_publishing
-from sourcebook.reader import setup_reader
-from sourcebook.redirects import setup_redirects
-from sourcebook.related import setup_related
-from sourcebook.search import setup_search
-from sourcebook.search_words import setup_search_words
-from sourcebook.tags import setup_tags
-from sourcebook.term_links import setup_term_links
+from sourcebook.knowledge.glossary import setup_glossary
+from sourcebook.knowledge.related import setup_related
+from sourcebook.knowledge.slug_links import setup_slug_links
+from sourcebook.knowledge.term_links import setup_term_links
+from sourcebook.navigation.feeds import setup_feeds
+from sourcebook.navigation.head import setup_head
+from sourcebook.navigation.listings import setup_listings
+from sourcebook.navigation.previous_next import setup_previous_next
+from sourcebook.navigation.publishing import setup_publishing
+from sourcebook.navigation.redirects import setup_redirects
+from sourcebook.navigation.tags import setup_tags
+from sourcebook.posts.image_variants import setup_image_variants
+from sourcebook.posts.images import setup_images
+from sourcebook.posts.nodes import setup_post_nodes
+from sourcebook.posts.reader import setup_reader
+from sourcebook.posts.store import setup_post_store
+from sourcebook.search.indexing import setup_search
+from sourcebook.search.words import setup_search_words
+from sourcebook.theme import setup_theme
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -36,9 +36,10 @@ REQUIRED_EXTENSIONS = ("myst_parser", "sphinx_design", "sphinxext.opengraph")
 def setup_extension(app: Sphinx) -> None:
     for name in REQUIRED_EXTENSIONS:
         app.setup_extension(name)
+    # The order is the order of handlers that share an event and a priority: keep it.
     setup_config(app)
     setup_incremental(app)
-    setup_posts(app)
+    setup_post_store(app)
     setup_post_nodes(app)
     setup_reader(app)
     setup_images(app)
@@ -46,8 +47,8 @@ def setup_extension(app: Sphinx) -> None:
     setup_head(app)
     setup_listings(app)
     setup_tags(app)
-    setup_post_navigation(app)
-    setup_crossrefs(app)
+    setup_previous_next(app)
+    setup_slug_links(app)
     setup_related(app)
     setup_glossary(app)
     setup_term_links(app)
@@ -56,4 +57,4 @@ def setup_extension(app: Sphinx) -> None:
     setup_redirects(app)
     setup_search(app)
     setup_search_words(app)
-    setup_page_context(app)
+    setup_theme(app)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from sphinx.testing.util import SphinxTestApp
 
-from sourcebook.posts import get_domain
+from sourcebook.posts.store import get_domain
 
 from conftest import html_of, warnings_of
 

@@ -172,10 +172,11 @@ def test_venv_is_fresh_and_has_the_project(rtd_build: Build) -> None:
     installed = Path(result.stdout.strip())
     assert installed.is_relative_to(venv / "lib")
     # The installed package has its templates and static files, not only the checkout.
-    for data in ("search.html", "layout.html"):
-        assert (installed.parent / "templates" / data).is_file(), data
+    package = installed.parent
+    for data in ("search/templates/search.html", "templates/layout.html"):
+        assert (package / data).is_file(), data
     for data in ("kb-search.js", "kb-search-engine.js", "kb-search.css"):
-        assert (installed.parent / "static" / data).is_file(), data
+        assert (package / "search" / "static" / data).is_file(), data
 
 
 def test_builds_succeed_without_warnings(rtd_build: Build) -> None:

@@ -20,7 +20,7 @@ from sourcebook.incremental import (
     restore_gc_thresholds,
     restore_parallel,
 )
-from sourcebook.posts import get_domain
+from sourcebook.posts.store import get_domain
 
 from conftest import clean_copy, warnings_of
 

@@ -78,7 +78,7 @@ def test_the_command_line_answers_questions_about_the_seed_post(
     shipped_site: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """On a site of one post, most words are in "most posts": questions must still find it."""
-    from sourcebook.search_command import run_search
+    from sourcebook.search.command import run_search
 
     title = "How can I force Chinese manufacturers to accept rework of defective goods?"
     for question in ("how do I make the factory fix defective goods", "返工", "PSI", "depositt"):

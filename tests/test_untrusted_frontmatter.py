@@ -202,7 +202,7 @@ def test_no_epub_page_holds_markup_from_frontmatter(hostile: HostileSite) -> Non
 def test_terminal_output_holds_no_control_characters(hostile: HostileSite) -> None:
     """What the build and ``sourcebook check`` print shows control characters, never sends them."""
     check = subprocess.run(
-        [sys.executable, "-m", "sourcebook.cli", "--site", str(hostile.srcdir), "check"],
+        [sys.executable, "-m", "sourcebook", "--site", str(hostile.srcdir), "check"],
         capture_output=True,
         text=True,
         check=False,

@@ -1,0 +1,7 @@
+"""``python -m sourcebook``: the ``sourcebook`` command."""
+
+import sys
+
+from sourcebook.authoring.cli import main
+
+sys.exit(main())

@@ -1,0 +1,109 @@
+"""A post page's ``<head>``: description, Open Graph, Twitter card and JSON-LD.
+
+Post values come from frontmatter, which is untrusted text, so this module builds the
+post's tags itself and escapes every value fully (sphinxext-opengraph, which serves every
+other page, escapes only ``"``). JSON-LD is JSON inside ``<script>``: ``<``, ``>`` and
+``&`` are escaped too, so a title holding ``</script>`` cannot close the element.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from typing import TYPE_CHECKING, Any
+
+from sourcebook.config import site_url
+from sourcebook.output import builds_website
+from sourcebook.posts.store import PostRecord, get_domain
+
+if TYPE_CHECKING:
+    from docutils import nodes
+    from sphinx.application import Sphinx
+
+
+def meta_tag(attribute: str, name: str, content: str) -> str:
+    """One ``<meta>`` tag with both values escaped for a quoted attribute."""
+    return f'<meta {attribute}="{html.escape(name)}" content="{html.escape(content, quote=True)}">'
+
+
+def script_json(data: dict[str, Any]) -> str:
+    """JSON that is safe inside ``<script>``: no character can end the element."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    text = text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
+    return f'<script type="application/ld+json">{text}</script>'
+
+
+def post_head(post: PostRecord, *, page_url: str, image_url: str | None, site_name: str) -> str:
+    """Every tag a post adds to its page's ``<head>``."""
+    modified = post.updated or post.date
+    tags = [
+        meta_tag("name", "description", post.description),
+        meta_tag("property", "og:title", post.title),
+        meta_tag("property", "og:type", "article"),
+        meta_tag("property", "og:description", post.description),
+        meta_tag("property", "og:site_name", site_name),
+        meta_tag("name", "twitter:card", "summary_large_image" if image_url else "summary"),
+        meta_tag("name", "twitter:title", post.title),
+        meta_tag("name", "twitter:description", post.description),
+    ]
+    if page_url:
+        tags.append(meta_tag("property", "og:url", page_url))
+    if image_url:
+        tags += [
+            meta_tag("property", "og:image", image_url),
+            meta_tag("property", "og:image:alt", post.title),
+            meta_tag("name", "twitter:image", image_url),
+        ]
+    if post.date:
+        tags.append(meta_tag("property", "article:published_time", post.date))
+    if modified:
+        tags.append(meta_tag("property", "article:modified_time", modified))
+    tags += [meta_tag("property", "article:tag", tag) for tag in post.tags]
+    linked_data: dict[str, Any] = {
+        "@context": "https://schema.org",
+        "@type": "BlogPosting",
+        "headline": post.title,
+        "description": post.description,
+        "publisher": {"@type": "Organization", "name": site_name},
+    }
+    if post.date:
+        linked_data["datePublished"] = post.date
+    if modified:
+        linked_data["dateModified"] = modified
+    if image_url:
+        linked_data["image"] = [image_url]
+    if page_url:
+        linked_data["mainEntityOfPage"] = {"@type": "WebPage", "@id": page_url}
+        linked_data["url"] = page_url
+    if post.tags:
+        linked_data["keywords"] = post.tags
+    tags.append(script_json(linked_data))
+    return "\n".join(tags) + "\n"
+
+
+def add_post_head(
+    app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: nodes.document | None
+) -> None:
+    """Add a post's tags, and keep sphinxext-opengraph from adding a second, weaker set."""
+    post = get_domain(app.env).posts.get(pagename)
+    # Only web pages: an EPUB's pages are XHTML, where none of these tags belongs.
+    if post is None or not builds_website(app):
+        return
+    base = site_url(app.config)
+    page_url = base + app.builder.get_target_uri(pagename) if base else ""
+    image_url = None
+    if post.image and "://" in post.image:
+        image_url = post.image
+    elif post.image and post.image in app.env.images:
+        output_path = f"{app.builder.imagedir}/{app.env.images[post.image][1]}"
+        image_url = base + output_path if base else context["pathto"](output_path, 1)
+    context["metatags"] += post_head(
+        post, page_url=page_url, image_url=image_url, site_name=app.config.project
+    )
+    # A copy: sphinxext-opengraph pops keys from the dict it is given.
+    context["meta"] = {**(context.get("meta") or {}), "ogp_disable": ""}
+
+
+def setup_head(app: Sphinx) -> None:
+    # Before sphinxext-opengraph's handler (default priority 500) reads ``meta``.
+    app.connect("html-page-context", add_post_head, priority=400)

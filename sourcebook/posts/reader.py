@@ -1,0 +1,156 @@
+"""The post reader: a MyST parser that turns a Gatsby post into a Sphinx page.
+
+For files under ``kb_posts_dir`` the frontmatter is read by :mod:`sourcebook.posts.frontmatter`
+(not by MyST, whose ``title_to_header`` would parse the title as Markdown): problems become
+``kb`` warnings at their line, the title becomes the page's H1 as plain text, the dates and
+the featured image go under it, and every key lands in ``env.metadata``. Other Markdown
+files are parsed by MyST unchanged.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from docutils import nodes
+from markdown_it.token import Token
+from myst_parser.mdit_to_docutils.sphinx_ import SphinxRenderer
+from myst_parser.parsers.mdit import create_md_parser
+from myst_parser.parsers.sphinx_ import MystParser
+
+from sourcebook.posts.frontmatter import FrontMatter, ParsedPost, check_image, format_date, parse_post
+from sourcebook.posts.nodes import kb_time
+from sourcebook.posts.store import PostRecord, get_domain, is_post
+from sourcebook.reporting import warn
+
+if TYPE_CHECKING:
+    from sphinx.application import Sphinx
+    from sphinx.environment import BuildEnvironment
+
+
+class PostParser(MystParser):
+    """MyST, plus Sourcebook's handling of post frontmatter."""
+
+    def parse(self, inputstring: str, document: nodes.document) -> None:
+        env: BuildEnvironment = document.settings.env
+        if not is_post(env.docname, env.config):
+            super().parse(inputstring, document)
+            return
+        source = Path(env.doc2path(env.docname))
+        parsed = parse_post(inputstring, source.stem)
+        for problem in parsed.problems:
+            warn(problem.kind, problem.message, location=(env.docname, problem.line))
+        image = self._featured_image(parsed.frontmatter, source, env)
+        self._render_body(parsed, document, env)
+        section = next(iter(document.findall(nodes.section)))
+        title = section[0]
+        assert isinstance(title, nodes.title)
+        # The title is shown exactly as written: no curly quotes from SmartQuotes.
+        title["support_smartquotes"] = False
+        section.insert(1, _post_header(parsed.frontmatter, image, env.config.kb_preview))
+        metadata = parsed.frontmatter.as_metadata()
+        # Eagerly, as MyST does for its own frontmatter, and marked orphan: posts are
+        # reached through listings, not through the sidebar's toctree.
+        env.metadata[env.docname].update(metadata, orphan="")
+        get_domain(env).add_post(
+            PostRecord(
+                docname=env.docname,
+                title=parsed.frontmatter.title,
+                slug=parsed.frontmatter.slug,
+                date=parsed.frontmatter.date,
+                updated=parsed.frontmatter.updated,
+                description=parsed.frontmatter.description
+                or _summary(section, env.config.kb_description_length),
+                tags=parsed.frontmatter.tags,
+                draft=parsed.frontmatter.draft,
+                image=image,
+                slug_line=parsed.frontmatter.line_of("slug"),
+            )
+        )
+
+    @staticmethod
+    def _featured_image(frontmatter: FrontMatter, source: Path, env: BuildEnvironment) -> str | None:
+        """The featured image as a source-relative path or URL, once checked on disk."""
+        reference = frontmatter.featured_image
+        if reference is None or reference.startswith(("http://", "https://")):
+            return reference
+        path, reason = check_image(reference, source, Path(env.srcdir))
+        if path is None:
+            warn(
+                "image",
+                f"featuredImage '{reference}' {reason}",
+                location=(env.docname, frontmatter.line_of("featuredImage")),
+            )
+            return None
+        return path.relative_to(Path(env.srcdir).resolve()).as_posix()
+
+    @staticmethod
+    def _render_body(parsed: ParsedPost, document: nodes.document, env: BuildEnvironment) -> None:
+        """Render the body with MyST, under an H1 made of the title as plain text."""
+        # myst-parser keeps its configuration on the environment.
+        md = create_md_parser(env.myst_config, SphinxRenderer)  # type: ignore[attr-defined]
+        md.options["document"] = document
+        md_env: dict[str, object] = {}
+        tokens = md.parse(parsed.body_with_blank_head(), md_env)
+        line = parsed.frontmatter.line_of("title") - 1
+        title = Token("inline", "", 0, content=parsed.frontmatter.title, map=[line, line + 1])
+        title.children = [Token("text", "", 0, content=parsed.frontmatter.title)]
+        heading = [
+            Token("heading_open", "h1", 1, markup="#", block=True, map=[line, line + 1]),
+            title,
+            Token("heading_close", "h1", -1, markup="#", block=True),
+        ]
+        md.renderer.render(heading + tokens, md.options, md_env)
+
+
+def _post_header(frontmatter: FrontMatter, image: str | None, preview: bool) -> nodes.container:
+    """Dates (and a draft flag in previews), then the featured image."""
+    header = nodes.container(classes=["kb-post-header"])
+    line = nodes.paragraph(classes=["kb-post-dates"])
+    if frontmatter.date:
+        line += kb_time(
+            frontmatter.date,
+            format_date(frontmatter.date),
+            datetime=frontmatter.date,
+            classes=["kb-published"],
+        )
+    if frontmatter.updated:
+        line += nodes.inline(" · Updated ", " · Updated ", classes=["kb-updated-label"])
+        line += kb_time(
+            frontmatter.updated,
+            format_date(frontmatter.updated),
+            datetime=frontmatter.updated,
+            classes=["kb-updated"],
+        )
+    if frontmatter.draft and preview:
+        line += nodes.inline(" Draft", " Draft", classes=["kb-draft"])
+    if len(line):
+        header += line
+    if frontmatter.tags:
+        tags = nodes.paragraph(classes=["kb-post-tags"])
+        for tag in frontmatter.tags:
+            tags += nodes.inline(tag, tag, classes=["kb-tag"])
+        header += tags
+    if image:
+        uri = image if image.startswith(("http://", "https://")) else f"/{image}"
+        header += nodes.image(uri=uri, alt=frontmatter.title, classes=["kb-featured-image"])
+    return header
+
+
+def _summary(section: nodes.section, length: int) -> str:
+    """The first ``length`` characters of the post's prose, cut at a word."""
+    words: list[str] = []
+    size = 0
+    for paragraph in section.findall(nodes.paragraph):
+        if "kb-post-dates" in paragraph["classes"] or "kb-post-tags" in paragraph["classes"]:
+            continue
+        for word in paragraph.astext().split():
+            if size + len(word) + 1 > length:
+                return " ".join(words).rstrip(",;:") + "…"
+            words.append(word)
+            size += len(word) + 1
+    return " ".join(words)
+
+
+def setup_reader(app: Sphinx) -> None:
+    app.add_source_parser(PostParser, override=True)

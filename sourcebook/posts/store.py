@@ -1,0 +1,262 @@
+"""The post store: every post's normalised frontmatter, kept in a Sphinx domain.
+
+State lives in ``env.domaindata['kb']`` as plain picklable records, purged per document
+and merged from parallel readers, so incremental and ``-j`` builds see the same posts as
+a clean build. This module also decides which files are posts and which stay out of the
+build (drafts, files that are not UTF-8).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Set
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from docutils import nodes
+from sphinx.domains import Domain, ObjType
+from sphinx.roles import XRefRole
+from sphinx.util import logging
+from sphinx.util.nodes import make_refnode
+
+from sourcebook.config import KbConfig
+from sourcebook.posts.frontmatter import decode, parse_post
+from sourcebook.posts.slugs import duplicate_slug_message, slug_key
+from sourcebook.reporting import warn
+
+if TYPE_CHECKING:
+    from docutils.nodes import Element
+    from sphinx.addnodes import pending_xref
+    from sphinx.application import Sphinx
+    from sphinx.builders import Builder
+    from sphinx.config import Config
+    from sphinx.environment import BuildEnvironment
+
+logger = logging.getLogger(__name__)
+
+#: A 'draft:' key at the start of a line: only such files are parsed at start-up.
+_DRAFT_KEY = re.compile(r"^draft\s*:", re.MULTILINE)
+
+
+@dataclass
+class PostRecord:
+    """What later features (listings, feeds, search, cross-references) know of a post.
+
+    Kept small: the environment holding it is loaded and saved on every build. Every
+    frontmatter key is in ``env.metadata`` too, as Sphinx keeps page metadata.
+    """
+
+    docname: str
+    title: str
+    slug: str
+    date: str | None
+    updated: str | None
+    description: str
+    tags: list[str] = field(default_factory=list)
+    draft: bool = False
+    image: str | None = None
+    """The featured image: a path relative to the source folder, or an http(s) URL."""
+    slug_line: int = 1
+
+    @property
+    def sort_key(self) -> tuple[str, str]:
+        """Newest first when sorted in reverse; undated posts sort last."""
+        return (self.date or "", self.docname)
+
+
+class KnowledgeBaseDomain(Domain):
+    """The ``kb`` domain: the posts of the knowledge base, keyed by docname."""
+
+    name = "kb"
+    label = "Knowledge base"
+    data_version = 2
+    initial_data: ClassVar[dict[str, Any]] = {
+        "posts": {},
+        "listing_pages": {},
+        "listing_digests": {},
+        "neighbours": {},
+        "links": {},
+        "backlinks": {},
+        # Each tag page's fingerprint and the time it last changed (see tags.py); the same
+        # for the feeds (feeds.py).
+        "tag_pages": {},
+        "feeds": None,
+    }
+    object_types: ClassVar[dict[str, ObjType]] = {"post": ObjType("post", "post")}
+    roles: ClassVar[dict[str, Any]] = {"post": XRefRole()}
+
+    @property
+    def posts(self) -> dict[str, PostRecord]:
+        posts: dict[str, PostRecord] = self.data["posts"]
+        return posts
+
+    @property
+    def listing_pages(self) -> dict[str, list[tuple[str, dict[str, Any]]]]:
+        """Pages that list posts, with the kind and options of each list (see listings.py)."""
+        pages: dict[str, list[tuple[str, dict[str, Any]]]] = self.data["listing_pages"]
+        return pages
+
+    @property
+    def links(self) -> dict[str, list[str]]:
+        """Each document's links to posts, as slug keys (for backlinks)."""
+        links: dict[str, list[str]] = self.data["links"]
+        return links
+
+    _owners_cache: dict[str, PostRecord] | None = None
+
+    def add_post(self, record: PostRecord) -> None:
+        self.posts[record.docname] = record
+        self._owners_cache = None
+
+    def clear_doc(self, docname: str) -> None:
+        self._owners_cache = None
+        self.posts.pop(docname, None)
+        self.listing_pages.pop(docname, None)
+        self.links.pop(docname, None)
+
+    def merge_domaindata(self, docnames: Set[str], otherdata: dict[str, Any]) -> None:
+        self._owners_cache = None
+        for docname, record in otherdata["posts"].items():
+            if docname in docnames:
+                self.posts[docname] = record
+        for docname, listings in otherdata["listing_pages"].items():
+            if docname in docnames:
+                self.listing_pages[docname] = listings
+        for docname, slug_keys in otherdata["links"].items():
+            if docname in docnames:
+                self.links[docname] = slug_keys
+
+    def sorted_posts(self) -> list[PostRecord]:
+        """All posts, newest first."""
+        return sorted(self.posts.values(), key=lambda post: post.sort_key, reverse=True)
+
+    def slug_owners(self) -> dict[str, PostRecord]:
+        """Each slug key to the post that owns it: on a clash, the first by file name."""
+        owners: dict[str, PostRecord] = {}
+        for docname in sorted(self.posts):
+            owners.setdefault(slug_key(self.posts[docname].slug), self.posts[docname])
+        return owners
+
+    def find_post(self, slug: str) -> PostRecord | None:
+        """The post a slug names (any case), once the posts are read."""
+        # Resolving asks many times over unchanged data; every change clears the cache.
+        if self._owners_cache is None:
+            self._owners_cache = self.slug_owners()
+        return self._owners_cache.get(slug_key(slug))
+
+    def check_consistency(self) -> None:
+        """Warn for each post whose slug another post already owns (runs on every build)."""
+        owners = self.slug_owners()
+        for docname in sorted(self.posts):
+            post = self.posts[docname]
+            owner = owners[slug_key(post.slug)]
+            if owner.docname != docname:
+                owner_path = self.env.doc2path(owner.docname, base=False).as_posix()
+                warn(
+                    "slug", duplicate_slug_message(post.slug, owner_path), location=(docname, post.slug_line)
+                )
+
+    def resolve_xref(
+        self,
+        env: BuildEnvironment,
+        fromdocname: str,
+        builder: Builder,
+        typ: str,
+        target: str,
+        node: pending_xref,
+        contnode: Element,
+    ) -> nodes.reference | None:
+        """``{kb:post}`slug``` : a link to the post, titled by the post unless text is given."""
+        post = self.find_post(target.strip().strip("/"))
+        if post is None:
+            return None
+        if not node.get("refexplicit"):
+            contnode = nodes.inline(post.title, post.title, classes=["kb-post-title"])
+        return make_refnode(builder, fromdocname, post.docname, "", contnode, post.title)
+
+    def resolve_any_xref(
+        self,
+        env: BuildEnvironment,
+        fromdocname: str,
+        builder: Builder,
+        target: str,
+        node: pending_xref,
+        contnode: Element,
+    ) -> list[tuple[str, nodes.reference]]:
+        return []
+
+    def get_objects(self) -> Iterator[tuple[str, str, str, str, str, int]]:
+        """Posts under their slug in objects.inv, so other Sphinx sites can link to them."""
+        for post in self.slug_owners().values():
+            yield post.slug, post.title, "post", post.docname, "", 1
+
+
+def get_domain(env: BuildEnvironment) -> KnowledgeBaseDomain:
+    domain = env.domains["kb"]
+    assert isinstance(domain, KnowledgeBaseDomain)
+    return domain
+
+
+def is_post(docname: str, config: Config) -> bool:
+    """Whether a document is a post: any Markdown file under ``kb_posts_dir``."""
+    return docname.startswith(f"{config.kb_posts_dir}/")
+
+
+def post_files(srcdir: Path, posts_dir: str) -> Iterable[Path]:
+    """Every post file, in a stable order."""
+    return sorted((srcdir / posts_dir).rglob("*.md"))
+
+
+def leave_out_unbuildable_posts(app: Sphinx, config: Config) -> None:
+    """Exclude drafts (unless previewing) and files that are not UTF-8 from the build.
+
+    This must happen at ``config-inited``: Sphinx fixes the list of documents from
+    ``exclude_patterns`` before any reading, and would stop with a traceback on a
+    file it cannot decode.
+    """
+    options = KbConfig.from_sphinx(config)
+    srcdir = Path(app.srcdir)
+    excluded: list[str] = []
+    drafts: list[str] = []
+    for path in post_files(srcdir, options.posts_dir):
+        relative = path.relative_to(srcdir).as_posix()
+        text, problem = decode(path.read_bytes())
+        if problem is not None:
+            warn(problem.kind, problem.message, location=f"{path}:{problem.line}")
+            excluded.append(relative)
+        elif (
+            text is not None
+            and not options.preview
+            # A plain substring test first: it runs for every post on every build.
+            and "draft" in (head := text[:4096])
+            and _DRAFT_KEY.search(head) is not None
+            and parse_post(text, path.stem).frontmatter.draft
+        ):
+            drafts.append(relative)
+    if drafts:
+        logger.info(
+            "sourcebook: left out %d draft post(s): %s (preview them with 'sourcebook serve')",
+            len(drafts),
+            ", ".join(drafts),
+        )
+    if excluded or drafts:
+        config.exclude_patterns = [*config.exclude_patterns, *excluded, *drafts]
+
+
+def remove_deleted_post_pages(
+    app: Sphinx, env: BuildEnvironment, added: Set[str], changed: Set[str], removed: Set[str]
+) -> list[str]:
+    """Delete the output page of each removed post, so an incremental build matches a clean one."""
+    if app.builder.format == "html":
+        for docname in removed:
+            if is_post(docname, app.config):
+                (app.outdir / app.builder.get_target_uri(docname)).unlink(missing_ok=True)
+    return []
+
+
+def setup_post_store(app: Sphinx) -> None:
+    app.add_domain(KnowledgeBaseDomain)
+    app.connect("env-get-outdated", remove_deleted_post_pages)
+    # After validate_config (400), so that kb_posts_dir is clean.
+    app.connect("config-inited", leave_out_unbuildable_posts, priority=450)
