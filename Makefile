@@ -35,6 +35,7 @@ chromium:
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check sourcebook tests tools benchmarks conf.py
 	$(BIN)/ruff format --check sourcebook tests tools benchmarks conf.py
+	$(BIN)/lint-imports --no-cache
 
 typecheck: $(VENV)/.installed-test
 	$(BIN)/mypy
