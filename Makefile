@@ -12,7 +12,7 @@ ifdef STRICT
 SPHINXOPTS += -W --keep-going
 endif
 
-.PHONY: html strict test lint typecheck clean images chromium
+.PHONY: html strict test lint typecheck clean images chromium fonts
 
 html: $(VENV)/.installed
 	$(BIN)/python -m sphinx -b html $(SPHINXOPTS) . _build/html
@@ -20,7 +20,7 @@ html: $(VENV)/.installed
 strict:
 	$(MAKE) html STRICT=1
 
-test: $(VENV)/.installed-test chromium lint typecheck
+test: $(VENV)/.installed-test chromium fonts lint typecheck
 	$(BIN)/python -m pytest
 
 # Browser tests drive Debian's Chromium (never a downloaded one); install it when missing.
@@ -30,6 +30,16 @@ chromium:
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
 	  else \
 	    echo "The browser tests need Chromium: sudo apt-get install chromium" >&2; exit 1; \
+	  fi; }
+
+# Social cards draw Chinese titles with Noto Sans CJK (sourcebook/navigation/card_images.py);
+# the tests check that they do. Install it when missing.
+fonts:
+	@[ -e /usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc ] || { \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-cjk fonts-dejavu-core; \
+	  else \
+	    echo "The social card tests need Noto Sans CJK: sudo apt-get install fonts-noto-cjk" >&2; exit 1; \
 	  fi; }
 
 lint: $(VENV)/.installed-test

@@ -16,6 +16,7 @@ from sourcebook.navigation.listings import setup_listings
 from sourcebook.navigation.previous_next import setup_previous_next
 from sourcebook.navigation.publishing import setup_publishing
 from sourcebook.navigation.redirects import setup_redirects
+from sourcebook.navigation.social_cards import setup_social_cards
 from sourcebook.navigation.tags import setup_tags
 from sourcebook.posts.image_variants import setup_image_variants
 from sourcebook.posts.images import setup_images
@@ -45,6 +46,7 @@ def setup_extension(app: Sphinx) -> None:
     setup_images(app)
     setup_image_variants(app)
     setup_head(app)
+    setup_social_cards(app)
     setup_listings(app)
     setup_tags(app)
     setup_previous_next(app)

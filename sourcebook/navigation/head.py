@@ -13,6 +13,7 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from sourcebook.config import site_url
+from sourcebook.navigation.social_cards import social_image
 from sourcebook.output import builds_website
 from sourcebook.posts.store import PostRecord, get_domain
 
@@ -33,8 +34,16 @@ def script_json(data: dict[str, Any]) -> str:
     return f'<script type="application/ld+json">{text}</script>'
 
 
-def post_head(post: PostRecord, *, page_url: str, image_url: str | None, site_name: str) -> str:
-    """Every tag a post adds to its page's ``<head>``."""
+def post_head(
+    post: PostRecord,
+    *,
+    page_url: str,
+    image_url: str | None,
+    site_name: str,
+    image_size: tuple[int, int, str] | None = None,
+) -> str:
+    """Every tag a post adds to its page's ``<head>``; ``image_size`` is the image's width,
+    height and media type, when known."""
     modified = post.updated or post.date
     tags = [
         meta_tag("name", "description", post.description),
@@ -52,7 +61,17 @@ def post_head(post: PostRecord, *, page_url: str, image_url: str | None, site_na
         tags += [
             meta_tag("property", "og:image", image_url),
             meta_tag("property", "og:image:alt", post.title),
+        ]
+        if image_size is not None:
+            width, height, media_type = image_size
+            tags += [
+                meta_tag("property", "og:image:width", str(width)),
+                meta_tag("property", "og:image:height", str(height)),
+                meta_tag("property", "og:image:type", media_type),
+            ]
+        tags += [
             meta_tag("name", "twitter:image", image_url),
+            meta_tag("name", "twitter:image:alt", post.title),
         ]
     if post.date:
         tags.append(meta_tag("property", "article:published_time", post.date))
@@ -91,14 +110,15 @@ def add_post_head(
         return
     base = site_url(app.config)
     page_url = base + app.builder.get_target_uri(pagename) if base else ""
-    image_url = None
-    if post.image and "://" in post.image:
-        image_url = post.image
-    elif post.image and post.image in app.env.images:
-        output_path = f"{app.builder.imagedir}/{app.env.images[post.image][1]}"
-        image_url = base + output_path if base else context["pathto"](output_path, 1)
+    # The social card (social_cards.py): a 1200 by 630 crop of the featured image, or a drawn card.
+    image = social_image(app, post)
+    image_url = image_size = None
+    if image is not None:
+        address, width, height, media_type = image
+        image_url = address if "://" in address else base + address if base else context["pathto"](address, 1)
+        image_size = (width, height, media_type) if width else None
     context["metatags"] += post_head(
-        post, page_url=page_url, image_url=image_url, site_name=app.config.project
+        post, page_url=page_url, image_url=image_url, site_name=app.config.project, image_size=image_size
     )
     # A copy: sphinxext-opengraph pops keys from the dict it is given.
     context["meta"] = {**(context.get("meta") or {}), "ogp_disable": ""}

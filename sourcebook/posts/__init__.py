@@ -10,6 +10,6 @@ shared by the build and the command line. Used elsewhere:
   ``duplicate_slug_message``;
 * ``store``: the post store (``get_domain``, ``PostRecord``, ``is_post``, ``KnowledgeBaseDomain``);
 * ``nodes``: ``kb_time``, ``link_or_text``, ``translator_writes``;
-* ``image_variants``: ``thumbnail_for``;
+* ``image_variants``: ``thumbnail_for``, ``shown_image_info``;
 * ``reader`` and ``images``: their ``setup_*`` only.
 """

@@ -135,6 +135,12 @@ def image_records(env: BuildEnvironment) -> dict[str, dict[str, ImageInfo]]:
     return records
 
 
+def shown_image_info(env: BuildEnvironment, docname: str, path: str) -> ImageInfo | None:
+    """The size, hash and format of an image a post shows (``path`` from the source folder,
+    as in ``PostRecord.image``), or None when it is not a readable still JPEG or PNG."""
+    return image_records(env).get(docname, {}).get(path.lstrip("/"))
+
+
 def _find(records: dict[str, dict[str, ImageInfo]], path: str) -> ImageInfo | None:
     """An image's info, from any post that shows it."""
     for images in records.values():
