@@ -23,6 +23,7 @@ from sourcebook.posts.images import setup_images
 from sourcebook.posts.nodes import setup_post_nodes
 from sourcebook.posts.reader import setup_reader
 from sourcebook.posts.store import setup_post_store
+from sourcebook.search.dialog import setup_search_dialog
 from sourcebook.search.indexing import setup_search
 from sourcebook.search.words import setup_search_words
 from sourcebook.theme import setup_theme
@@ -58,5 +59,6 @@ def setup_extension(app: Sphinx) -> None:
     setup_feeds(app)
     setup_redirects(app)
     setup_search(app)
+    setup_search_dialog(app)
     setup_search_words(app)
     setup_theme(app)

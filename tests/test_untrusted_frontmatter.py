@@ -4,8 +4,9 @@ The shipped site (its conf.py, theme, pages and glossary) is built with posts wh
 frontmatter field holds markup. Then every file of the output is read the way its client reads
 it: HTML with an HTML5 parser (html5lib parses as browsers do), XML as XML (and the HTML a feed
 carries as HTML), JSON as JSON, the EPUB's pages as XML; and each kind of page is opened in
-Chromium with a hook that records any injected handler that runs. Marked payloads make a
-breakout visible as an element or attribute named ``kb-injected``, or a call of ``kbInjected``.
+Chromium with a hook that records any injected handler that runs (on some, a query is typed into
+the search dialog). Marked payloads make a breakout visible as an element or attribute named
+``kb-injected``, or a call of ``kbInjected``.
 """
 
 from __future__ import annotations
@@ -230,6 +231,10 @@ PAGE_KINDS = [
 ]
 
 
+#: Pages where a query is typed into the search dialog and a result opened.
+DIALOG_PAGES = {"index.html", "source/posts/1_hostile_title.html"}
+
+
 def test_no_injected_handler_runs_in_chromium(hostile: HostileSite, browser: Browser) -> None:
     """Each kind of page in a real browser, with a hook recording any handler that runs."""
     with serve(hostile.html) as base:
@@ -251,6 +256,18 @@ def test_no_injected_handler_runs_in_chromium(hostile: HostileSite, browser: Bro
             if address.startswith("search.html"):
                 page.wait_for_selector("ol.kb-search-results li", timeout=10_000)
                 assert page.locator("ol.kb-search-results li").count() >= 2
+            if address in DIALOG_PAGES:
+                # The search dialog shows the hostile posts as results (their titles, dates,
+                # excerpts and sections), then its recent searches.
+                page.keyboard.press("Control+k")
+                page.keyboard.type("rework")
+                page.wait_for_selector("#kb-search-dialog .kb-search-dialog-result", timeout=10_000)
+                assert page.locator("#kb-search-dialog .kb-search-dialog-result").count() >= 2
+                page.keyboard.press("ArrowDown")
+                page.keyboard.press("Enter")
+                page.wait_for_load_state("networkidle")
+                page.keyboard.press("Control+k")
+                page.wait_for_selector("#kb-search-dialog .kb-search-dialog-recent", timeout=10_000)
             # Hovering and focusing every element fires what is bound to those events.
             page.evaluate(
                 "() => document.querySelectorAll('body *').forEach((element) => {"

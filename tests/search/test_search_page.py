@@ -7,7 +7,7 @@ import json
 import re
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -19,27 +19,12 @@ from sourcebook.search.corpus import indexed_stems
 from sourcebook.search.indexing import glossary_names, name_stems
 
 from browser import build_html, serve
-from conftest import PROJECT, ROOTS
+from conftest import PROJECT
 
 RESULT = ".kb-search-result"
 LINK = ".kb-search-result-link"
 MESSAGE = ".kb-search-message"
 CREDIT = "Is it worth paying through the bank for a large order?"
-
-
-@pytest.fixture(scope="module")
-def indexed(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The search fixture site, built once for the module."""
-    outdir = tmp_path_factory.mktemp("search") / "html"
-    warnings = build_html(ROOTS / "test-search", outdir)
-    assert "WARNING" not in warnings
-    return outdir
-
-
-@pytest.fixture(scope="module")
-def base(indexed: Path) -> Iterator[str]:
-    with serve(indexed) as url:
-        yield url
 
 
 def page_of(path: Path) -> BeautifulSoup:
@@ -309,11 +294,12 @@ def test_a_tag_filter_narrows_and_a_result_leads_to_the_post(browser: Browser, b
 def test_the_search_box_leads_to_the_search_page(browser: Browser, base: str) -> None:
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     page.goto(base + "index.html")
+    page.wait_for_load_state("networkidle")
     page.keyboard.press("Control+k")
-    field = page.locator("#pst-search-dialog input[name=q]")
-    expect(field).to_be_visible()
-    field.fill("golden sample")
-    field.press("Enter")
+    field = page.locator("#kb-search-dialog input[name=q]")
+    expect(field).to_be_focused()
+    page.keyboard.type("golden sample")
+    page.keyboard.press("Enter")
     expect(page).to_have_url(re.compile(r"search\.html\?q=golden"))
     expect(page.locator(LINK).first).to_have_text("Why keep a golden sample?")
     page.close()
@@ -551,12 +537,18 @@ def test_only_the_search_page_loads_search_scripts(indexed: Path) -> None:
     """The theme would load Sphinx's whole search index into every page's head (megabytes on a
     large site, blocking); Sourcebook's pages load nothing for search but the search page,
     which loads its own script only (Sphinx's search is fetched only as the fallback)."""
+    # Other pages load the search dialog's small loader only (tests/search/test_search_dialog.py).
+    loader = re.compile(r"^(\.\./)*_static/kb-search-dialog-loader\.js\?v=[0-9a-f]+$")
     for other in ("index.html", "source/posts/credit.html", "source/glossary.html", "tags/payment.html"):
         sources = [script.get("src", "") for script in page_of(indexed / other).select("script")]
-        assert not any("search" in src for src in sources), other
+        searching = [src for src in sources if "search" in src or "language_data" in src]
+        assert len(searching) == 1 and loader.match(searching[0]), other
     search_page = page_of(indexed / "search.html")
     sources = [script.get("src", "") for script in search_page.select("script")]
-    assert [src for src in sources if "search" in src or "language_data" in src] == ["_static/kb-search.js"]
+    searching = [
+        src for src in sources if ("search" in src or "language_data" in src) and not loader.match(src)
+    ]
+    assert searching == ["_static/kb-search.js"]
     # First in the head, before the theme's style sheets: the worker starts at once, then the
     # page's script, async.
     source, boot, script = search_page.head.find_all(["script", "link"], limit=3)
