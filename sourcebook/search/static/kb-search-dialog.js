@@ -26,6 +26,13 @@
   const root = new URL(dialog.dataset.root || "./", document.baseURI);
   const searchPage = new URL(dialog.dataset.searchPage || "search.html", document.baseURI);
 
+  // Fewer results than the search page's ten: each new one is a fragment to fetch.
+  const RESULTS = 6;
+  // A last word shorter than this, after a longer one, waits for more letters, or for a pause
+  // (PAUSE ms): "how much d" is searched as "how much" while "d", which would match the start
+  // of thousands of words, is being typed.
+  const TYPED_WORD = 3;
+  const PAUSE = 300;
   const RECENT_KEY = "kb-search-recent";
   const RECENT_COUNT = 5;
   // How long the answer must stay the same before its count is announced: not at each key.
@@ -71,7 +78,9 @@
   let worker = null;
   let failed = false;
   let serial = 0; // the newest search sent
-  let current = null; // {serial, query, total, shown}
+  // The search shown or on its way: the worker's serial, the query, its number of results,
+  // whether all of its page is in, and the keys (input events) whose search it is.
+  let current = null;
   let announce = null;
 
   function startWorker() {
@@ -99,22 +108,54 @@
     status.textContent = "Press Enter to search on the search page.";
   }
 
-  function send() {
-    const query = input.value.trim();
-    all.href = query ? `${searchPage.href.split("?")[0]}?q=${encodeURIComponent(query)}` : searchPage.href;
+  /** What is searched while the box holds ``typed``: the text without a last word still being
+   * typed (shorter than TYPED_WORD letters, not Chinese, after a word that is not), unless the
+   * typing has paused. */
+  function searchedFor(typed, paused) {
+    const text = typed.trim();
+    const last = /[\p{L}\p{N}]+$/u.exec(typed);
+    if (paused || !last || [...last[0]].length >= TYPED_WORD || /[\u3400-\u9fff]/.test(last[0])) return text;
+    const before = typed.slice(0, last.index);
+    const longer = (before.match(/[\p{L}\p{N}]+/gu) || []).some((word) => [...word].length >= TYPED_WORD);
+    return longer ? before.trim() : text;
+  }
+
+  let pause = null;
+
+  /** Search what the box holds. ``key``, the box's text at an input event (none after a
+   * pause), is the detail of the performance marks of its search and of its results on
+   * screen (``kb-dialog:query`` and ``kb-dialog:shown``), which benchmarks/search_dialog.py reads. */
+  function send(key = null, paused = false) {
+    const typed = input.value.trim();
+    clearTimeout(pause);
+    all.href = typed ? `${searchPage.href.split("?")[0]}?q=${encodeURIComponent(typed)}` : searchPage.href;
     serial += 1;
     clearTimeout(announce);
-    if (!query) {
+    if (!typed) {
       current = null;
       showRecent();
       return;
     }
     if (failed) return;
-    performance.mark(`kb-dialog:query:${serial}`);
-    current = { serial, query, total: null, shown: 0 };
+    if (key !== null) performance.mark("kb-dialog:query", { detail: key });
+    const query = searchedFor(input.value, paused);
+    if (query !== typed) {
+      pause = setTimeout(() => send(null, true), PAUSE);
+      // The index chunk the word being typed will need, fetched while it is typed.
+      const word = /[\p{L}\p{N}]+$/u.exec(input.value);
+      if (worker && word && word[0].length > 1) worker.postMessage({ type: "prefetch", words: [word[0].toLowerCase()] });
+    }
+    if (current && current.query === query) {
+      // The same search as the one shown (or on its way): its results stay.
+      if (key === null) return;
+      if (current.done) performance.mark("kb-dialog:shown", { detail: key });
+      else current.keys.push(key);
+      return;
+    }
+    current = { serial, query, total: null, done: false, keys: key === null ? [] : [key] };
     startWorker();
     // The worker reads the query while it still loads the index, and answers once it has it.
-    if (worker) worker.postMessage({ type: "search", serial, query, filters: {} });
+    if (worker) worker.postMessage({ type: "search", serial, query, filters: {}, size: RESULTS, prefetch: RESULTS });
   }
 
   function receive(message) {
@@ -136,8 +177,9 @@
       if (message.number === 0) showOptions(options, "Results");
       else list.append(...options);
     } else if (message.type === "page") {
-      current.shown = message.shown;
-      performance.mark(`kb-dialog:shown:${current.serial}`);
+      current.done = true;
+      // Each key whose search this is has its results on screen.
+      for (const key of current.keys) performance.mark("kb-dialog:shown", { detail: key });
       const { total, query } = current;
       say(total ? `${total} ${total === 1 ? "result" : "results"} for ${query}` : `No results for ${query}`);
     } else if (message.type === "error") {
@@ -236,18 +278,18 @@
   function choose(item, newTab) {
     if (item.dataset.query !== undefined) {
       input.value = item.dataset.query;
-      send();
+      send(null, true);
       input.focus();
       return;
     }
-    if (current) remember(current.query);
+    if (input.value.trim()) remember(input.value.trim());
     if (newTab) window.open(item.dataset.href, "_blank", "noopener");
     else window.location.assign(item.dataset.href);
   }
 
   // --- Events ----------------------------------------------------------------------------
 
-  input.addEventListener("input", send);
+  input.addEventListener("input", () => send(input.value));
   input.addEventListener("keydown", (event) => {
     if (event.key === "ArrowDown" || event.key === "ArrowUp") {
       event.preventDefault();
@@ -309,7 +351,7 @@
       if (failed) return;
       startWorker();
       if (input.value.trim()) {
-        if (!current || current.query !== input.value.trim()) send();
+        if (!current || current.query !== input.value.trim()) send(null, true);
       } else {
         showRecent();
       }

@@ -17,7 +17,9 @@
  * The page starts the worker from its own copy of this script (no download to wait for) and
  * names it with the site's root and its first search, ``{root, first: {serial, query,
  * filters}}`` as JSON, so that it starts before any message could arrive. From the page: {type: "search", serial,
- * query, filters}, {type: "more", serial, from}, {type: "filters"}. To the page: {type:
+ * query, filters, size?, prefetch?} (size: results a page, PAGE_SIZE unless given; prefetch: how
+ * many of the next results' fragments to fetch meanwhile, none unless given), {type: "more", serial, from},
+ * {type: "filters"}, {type: "prefetch", words} (the index chunks of words still being typed). To the page: {type:
  * "ready"} or {type: "failed", message} once the index is loaded or cannot be; for a search,
  * {type: "answer", serial, units, corrections, common, total}, then {type: "result", serial,
  * number, result} for each result of the page in rank order, then {type: "page", serial,
@@ -695,9 +697,12 @@ if (typeof WorkerGlobalScope !== "undefined" && self instanceof WorkerGlobalScop
   const searches = new Map(); // serial → { ranked, marked }
 
   async function sendPage(serial, from) {
-    const { ranked, marked } = searches.get(serial);
-    const shown = ranked.slice(from, from + engine.PAGE_SIZE);
+    const { ranked, marked, size, prefetch } = searches.get(serial);
+    const shown = ranked.slice(from, from + size);
     const loaded = await index;
+    // The next results' fragments, fetched meanwhile: the next key's results are most often
+    // this one's in another order (the search dialog asks for it).
+    for (const entry of ranked.slice(from + size, from + size + prefetch)) loaded.fragment(entry.id).catch(() => {});
     // Every fragment of the page at once, in parallel; each result sent as soon as it and those
     // above it are in.
     const fragments = shown.map((entry) => loaded.fragment(entry.id));
@@ -709,7 +714,7 @@ if (typeof WorkerGlobalScope !== "undefined" && self instanceof WorkerGlobalScop
     self.postMessage({ type: "page", serial, shown: from + shown.length });
   }
 
-  async function search({ serial, query, filters }) {
+  async function search({ serial, query, filters, size, prefetch }) {
     latest = serial;
     searches.clear();
     const words = engine.wordsOf(engine.normalise(query));
@@ -732,7 +737,12 @@ if (typeof WorkerGlobalScope !== "undefined" && self instanceof WorkerGlobalScop
     }
     const found = await engine.search(index, await reader, query, filters);
     if (serial !== latest) return;
-    searches.set(serial, { ranked: found.ranked, marked: engine.markedOf(found.units) });
+    searches.set(serial, {
+      ranked: found.ranked,
+      marked: engine.markedOf(found.units),
+      size: size || engine.PAGE_SIZE,
+      prefetch: prefetch || 0,
+    });
     const { units, corrections, common } = found;
     self.postMessage({ type: "answer", serial, units, corrections, common, total: found.ranked.length });
     await sendPage(serial, 0);
@@ -743,6 +753,7 @@ if (typeof WorkerGlobalScope !== "undefined" && self instanceof WorkerGlobalScop
       if (message.type === "search") await search(message);
       else if (message.type === "more" && searches.has(message.serial)) await sendPage(message.serial, message.from);
       else if (message.type === "filters") self.postMessage({ type: "filters", counts: (await index).filters() });
+      else if (message.type === "prefetch") (await index).prefetch(message.words);
     } catch (error) {
       self.postMessage({ type: "error", serial: message.serial, message: String(error) });
     }
