@@ -39,6 +39,12 @@ class KbConfig:
     term_links_scope: str = _option("page", "Link a term's first mention per 'page' or per 'section'.")
     term_links_skip: tuple[str, ...] = _option((), "Terms or single variants that are never linked.")
     related_count: int = _option(4, "Related posts listed at the end of each post (0: none).")
+    link_previews: bool = _option(
+        True,
+        "Show a card when a link to a post or a glossary term is hovered or focused "
+        "(False: none, e.g. to use Read the Docs' link previews instead).",
+        "html",
+    )
     icon_script: bool = _option(
         False,
         "Load the theme's Font Awesome script on every page (its icons show without it; "

@@ -13,6 +13,7 @@ from sourcebook.knowledge.term_links import setup_term_links
 from sourcebook.navigation.feeds import setup_feeds
 from sourcebook.navigation.head import setup_head
 from sourcebook.navigation.listings import setup_listings
+from sourcebook.navigation.previews import setup_previews
 from sourcebook.navigation.previous_next import setup_previous_next
 from sourcebook.navigation.publishing import setup_publishing
 from sourcebook.navigation.redirects import setup_redirects
@@ -48,6 +49,7 @@ def setup_extension(app: Sphinx) -> None:
     setup_image_variants(app)
     setup_head(app)
     setup_social_cards(app)
+    setup_previews(app)
     setup_listings(app)
     setup_tags(app)
     setup_previous_next(app)

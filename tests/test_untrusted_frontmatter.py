@@ -5,8 +5,8 @@ frontmatter field holds markup. Then every file of the output is read the way it
 it: HTML with an HTML5 parser (html5lib parses as browsers do), XML as XML (and the HTML a feed
 carries as HTML), JSON as JSON, the EPUB's pages as XML; and each kind of page is opened in
 Chromium with a hook that records any injected handler that runs (on some, a query is typed into
-the search dialog). Marked payloads make a breakout visible as an element or attribute named
-``kb-injected``, or a call of ``kbInjected``.
+the search dialog, or a link preview shown). Marked payloads make a breakout visible as an
+element or attribute named ``kb-injected``, or a call of ``kbInjected``.
 """
 
 from __future__ import annotations
@@ -264,10 +264,15 @@ def test_no_injected_handler_runs_in_chromium(hostile: HostileSite, browser: Bro
                 page.wait_for_selector("#kb-search-dialog .kb-search-dialog-result", timeout=10_000)
                 assert page.locator("#kb-search-dialog .kb-search-dialog-result").count() >= 2
                 page.keyboard.press("ArrowDown")
-                page.keyboard.press("Enter")
+                with page.expect_navigation():
+                    page.keyboard.press("Enter")
                 page.wait_for_load_state("networkidle")
                 page.keyboard.press("Control+k")
                 page.wait_for_selector("#kb-search-dialog .kb-search-dialog-recent", timeout=10_000)
+            if address == "source/posts/2_hostile_description.html":
+                # The link preview of a hostile post: its title, description and date in a card.
+                page.locator("article a[href*='1_hostile_title']").first.hover()
+                page.wait_for_selector("#kb-preview:not([hidden])", timeout=10_000)
             # Hovering and focusing every element fires what is bound to those events.
             page.evaluate(
                 "() => document.querySelectorAll('body *').forEach((element) => {"
