@@ -39,7 +39,9 @@ def previews_of(app: Sphinx) -> dict[str, dict[str, Any]]:
     for post in get_domain(app.env).sorted_posts():
         if post.draft:
             continue
-        image = thumbnail_for(app, post.image) if post.image and "://" not in post.image else None
+        image = None
+        if post.image and "://" not in post.image:
+            image = thumbnail_for(app, post.image, post.docname)
         date = format_date(post.date[:10]) if post.date else ""
         found[builder.get_target_uri(post.docname)] = post_preview(post.title, post.description, date, image)
     glossary = term_glossary(app.env)

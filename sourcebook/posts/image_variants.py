@@ -447,7 +447,7 @@ def _copy_if_changed(source: Path, target: Path) -> None:
 # --- For other features ------------------------------------------------------------------------
 
 
-def thumbnail_for(app: Sphinx, source_relative_path: str) -> tuple[str, int, int] | None:
+def thumbnail_for(app: Sphinx, source_relative_path: str, docname: str = "") -> tuple[str, int, int] | None:
     """The smallest WebP variant of a post image, for a thumbnail (card listings).
 
     ``source_relative_path`` is the image's path from the source folder, as in
@@ -455,7 +455,8 @@ def thumbnail_for(app: Sphinx, source_relative_path: str) -> tuple[str, int, int
     Returns ``(url, width, height)``: ``url`` is relative to the output root
     (``'_images/variants/1_thumbnail-1a2b3c4d-400w.webp'``; make it relative to the page with
     ``pathto(url, 1)`` in a template or ``relative_uri``), ``width`` and ``height`` its size in
-    pixels, for the ``<img>`` attributes. Returns None when there is no variant to point at:
+    pixels, for the ``<img>`` attributes. ``docname``, a post that shows the image, saves a
+    walk over every post's images. Returns None when there is no variant to point at:
     a builder other than HTML, an image that no post shows, a remote URL, SVG, GIF or an
     unreadable file; use the original then. The file exists once the build has finished
     (variants are written at ``html-collect-pages``), so call this while writing pages.
@@ -463,7 +464,9 @@ def thumbnail_for(app: Sphinx, source_relative_path: str) -> tuple[str, int, int
     if app.builder.name not in HTML_BUILDERS:
         return None
     path = source_relative_path.lstrip("/")
-    info = _find(image_records(app.env), path)
+    # A post that shows the image (``docname``, when known) is asked first: no walk over every post.
+    info = shown_image_info(app.env, docname, path) if docname else None
+    info = info or _find(image_records(app.env), path)
     if info is None:
         return None
     smallest = variants_of(path, info)[0]  # WebP, the narrowest

@@ -266,3 +266,17 @@ def test_on_a_phone_the_dialog_fills_the_screen(browser: Browser, base: str, wid
     box = page.locator(DIALOG).bounding_box()
     assert box is not None and box["width"] == width
     page.close()
+
+
+def test_on_a_mac_cmd_k_opens_it_and_the_hint_says_so(browser: Browser, base: str) -> None:
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.add_init_script("Object.defineProperty(navigator, 'platform', { get: () => 'MacIntel' })")
+    page = context.new_page()
+    page.goto(base + POST)
+    page.wait_for_load_state("networkidle")
+    expect(page.locator(".bd-sidebar-primary .search-button__kbd-shortcut kbd").first).to_have_text("⌘")
+    page.keyboard.press("Control+k")  # not the shortcut on a Mac
+    expect(page.locator(DIALOG)).to_be_hidden()
+    page.keyboard.press("Meta+k")
+    expect(page.locator(BOX)).to_be_focused()
+    context.close()
