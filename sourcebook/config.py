@@ -26,7 +26,16 @@ class KbConfig:
     """The options a site sets in ``conf.py`` as ``kb_<name>``."""
 
     posts_dir: str = _option("source/posts", "Folder of the posts, relative to the source folder.")
-    preview: bool = _option(False, "Build drafts too, marked as drafts (sourcebook serve turns this on).")
+    preview: bool = _option(
+        False, "Build drafts and scheduled posts too, marked as such (sourcebook serve turns this on)."
+    )
+    today: str = _option(
+        "",
+        "The build's day, 'YYYY-MM-DD': posts dated after it wait for a later build "
+        "('': SOURCE_DATE_EPOCH when set, else the clock, in UTC).",
+        "",
+    )
+    publish_future: bool = _option(False, "Publish posts dated after today instead of keeping them back.")
     description_length: int = _option(
         160, "Length of the description made from a post's text when it has none."
     )

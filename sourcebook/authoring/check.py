@@ -9,7 +9,8 @@ Two levels of finding:
 * **warnings** (``kb.<kind>``): exactly what the build warns about, so what fails
   ``sourcebook build --strict`` and Read the Docs' ``fail_on_warning``;
 * **notes** (``kb.note.<kind>``): advice the build has no warning for, because the site still
-  builds and works: a draft (left out of the published site), a post without a description or
+  builds and works: a draft or a post dated after today (left out of the published site; the
+  note says when it appears), a post without a description or
   tags, an image far wider than any page shows. ``sourcebook check --strict`` fails on them too.
 
 Both honour the site's ``suppress_warnings`` the way Sphinx does (``kb``, ``kb.*``,
@@ -18,12 +19,14 @@ Both honour the site's ``suppress_warnings`` the way Sphinx does (``kb``, ``kb.*
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from sourcebook.posts.frontmatter import FrontMatter, check_image, decode, parse_post
+from sourcebook.posts.frontmatter import FrontMatter, check_image, decode, format_date, parse_post
+from sourcebook.posts.schedule import is_scheduled
 from sourcebook.posts.slugs import duplicate_slug_message, slug_from_link, slug_key, unknown_slug
 from sourcebook.terminal import printable
 
@@ -75,9 +78,18 @@ def is_suppressed(finding: Finding, suppress_warnings: Collection[str]) -> bool:
 
 
 def check_posts(
-    srcdir: Path, posts_dir: str, suppress_warnings: Collection[str] = ()
+    srcdir: Path,
+    posts_dir: str,
+    suppress_warnings: Collection[str] = (),
+    *,
+    today: dt.date | None = None,
+    publish_future: bool = False,
 ) -> tuple[int, list[Finding]]:
-    """Return the number of posts checked and every warning and note, in file order."""
+    """Return the number of posts checked and every warning and note, in file order.
+
+    ``today`` is the build's day (see :mod:`sourcebook.posts.schedule`): posts dated after it
+    get a note saying when they appear, unless ``publish_future`` publishes them already.
+    """
     findings: list[Finding] = []
     image_sizes: dict[Path, tuple[int, int] | None] = {}
     slug_owners: dict[str, str] = {}
@@ -96,6 +108,10 @@ def check_posts(
         for problem in parsed.problems:
             findings.append(Finding(relative, problem.line, problem.kind, problem.message))
         findings += _notes(relative, frontmatter)
+        scheduled = today is not None and not publish_future and is_scheduled(frontmatter.date, today)
+        if scheduled and not frontmatter.draft:
+            assert today is not None
+            findings.append(_scheduled_note(relative, frontmatter, today))
         image = frontmatter.featured_image
         if image and "://" not in image:
             resolved, reason = check_image(image, path, srcdir)
@@ -167,6 +183,20 @@ def _notes(relative: str, frontmatter: FrontMatter) -> list[Finding]:
             )
         )
     return notes
+
+
+def _scheduled_note(relative: str, frontmatter: FrontMatter, today: dt.date) -> Finding:
+    """When a post dated after the build's day appears."""
+    day = format_date(frontmatter.date or "")
+    return Finding(
+        relative,
+        frontmatter.line_of("date"),
+        "scheduled",
+        f"the post is dated {day}, after today ({format_date(today.isoformat())}): the published "
+        f"site leaves it out until a build on or after {day} (sourcebook serve shows it); "
+        "set kb_publish_future = True in conf.py to publish it now",
+        NOTE,
+    )
 
 
 def _oversized(image: Path | None, named: str, sizes: dict[Path, tuple[int, int] | None]) -> str | None:

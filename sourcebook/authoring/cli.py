@@ -22,6 +22,7 @@ from sourcebook.authoring.check import check_posts
 from sourcebook.authoring.importers import ENGINES, UsageError, import_blog
 from sourcebook.authoring.new import split_tags, write_new_post
 from sourcebook.posts.frontmatter import parse_date
+from sourcebook.posts.schedule import build_day
 from sourcebook.terminal import printable
 
 DEFAULT_POSTS_DIR = "source/posts"
@@ -44,7 +45,18 @@ def cmd_check(args: argparse.Namespace) -> int:
     settings = _settings(args.site)
     # The build honours suppress_warnings; so does check, or it would fail where the build passes.
     suppressed = [str(entry) for entry in settings.get("suppress_warnings", [])]
-    count, findings = check_posts(args.site, _posts_dir(args.site, settings), suppressed)
+    try:
+        today, _source = build_day(str(settings.get("kb_today", "")), os.environ)
+    except ValueError as error:
+        print(f"sourcebook check: {printable(str(error))}", file=sys.stderr)
+        return 2
+    count, findings = check_posts(
+        args.site,
+        _posts_dir(args.site, settings),
+        suppressed,
+        today=today,
+        publish_future=bool(settings.get("kb_publish_future", False)),
+    )
     for finding in findings:
         print(finding)
     elapsed = time.perf_counter() - started

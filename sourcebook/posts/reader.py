@@ -9,6 +9,7 @@ files are parsed by MyST unchanged.
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -20,6 +21,7 @@ from myst_parser.parsers.sphinx_ import MystParser
 
 from sourcebook.posts.frontmatter import FrontMatter, ParsedPost, check_image, format_date, parse_post
 from sourcebook.posts.nodes import kb_time
+from sourcebook.posts.schedule import is_scheduled
 from sourcebook.posts.store import PostRecord, get_domain, is_post
 from sourcebook.reporting import warn
 
@@ -47,7 +49,11 @@ class PostParser(MystParser):
         assert isinstance(title, nodes.title)
         # The title is shown exactly as written: no curly quotes from SmartQuotes.
         title["support_smartquotes"] = False
-        section.insert(1, _post_header(parsed.frontmatter, image, env.config.kb_preview))
+        # Only a preview builds a post dated after the build's day without kb_publish_future.
+        scheduled = not env.config.kb_publish_future and is_scheduled(
+            parsed.frontmatter.date, dt.date.fromisoformat(env.config.kb_today)
+        )
+        section.insert(1, _post_header(parsed.frontmatter, image, env.config.kb_preview, scheduled))
         metadata = parsed.frontmatter.as_metadata()
         # Eagerly, as MyST does for its own frontmatter, and marked orphan: posts are
         # reached through listings, not through the sidebar's toctree.
@@ -62,7 +68,7 @@ class PostParser(MystParser):
                 description=parsed.frontmatter.description
                 or _summary(section, env.config.kb_description_length),
                 tags=parsed.frontmatter.tags,
-                draft=parsed.frontmatter.draft,
+                draft=parsed.frontmatter.draft or scheduled,
                 image=image,
                 slug_line=parsed.frontmatter.line_of("slug"),
             )
@@ -103,8 +109,10 @@ class PostParser(MystParser):
         md.renderer.render(heading + tokens, md.options, md_env)
 
 
-def _post_header(frontmatter: FrontMatter, image: str | None, preview: bool) -> nodes.container:
-    """Dates (and a draft flag in previews), then the featured image."""
+def _post_header(
+    frontmatter: FrontMatter, image: str | None, preview: bool, scheduled: bool
+) -> nodes.container:
+    """Dates (and a draft or scheduled flag in previews), then the featured image."""
     header = nodes.container(classes=["kb-post-header"])
     line = nodes.paragraph(classes=["kb-post-dates"])
     if frontmatter.date:
@@ -124,6 +132,8 @@ def _post_header(frontmatter: FrontMatter, image: str | None, preview: bool) -> 
         )
     if frontmatter.draft and preview:
         line += nodes.inline(" Draft", " Draft", classes=["kb-draft"])
+    elif scheduled and preview:
+        line += nodes.inline(" Scheduled", " Scheduled", classes=["kb-draft", "kb-scheduled"])
     if len(line):
         header += line
     if frontmatter.tags:

@@ -8,6 +8,8 @@ build (drafts, files that are not UTF-8).
 
 from __future__ import annotations
 
+import datetime as dt
+import os
 import re
 from collections.abc import Iterable, Iterator, Set
 from dataclasses import dataclass, field
@@ -22,6 +24,7 @@ from sphinx.util.nodes import make_refnode
 
 from sourcebook.config import KbConfig
 from sourcebook.posts.frontmatter import decode, parse_post
+from sourcebook.posts.schedule import build_day, is_scheduled, may_be_scheduled
 from sourcebook.posts.slugs import duplicate_slug_message, slug_key
 from sourcebook.reporting import warn
 
@@ -55,6 +58,7 @@ class PostRecord:
     description: str
     tags: list[str] = field(default_factory=list)
     draft: bool = False
+    """Not published: a draft, or a post dated after the build's day (both only in previews)."""
     image: str | None = None
     """The featured image: a path relative to the source folder, or an http(s) URL."""
     slug_line: int = 1
@@ -208,40 +212,74 @@ def post_files(srcdir: Path, posts_dir: str) -> Iterable[Path]:
     return sorted((srcdir / posts_dir).rglob("*.md"))
 
 
+def publication_day(app: Sphinx, config: Config) -> dt.date:
+    """Settle the build's day once (``kb_today``, else ``SOURCE_DATE_EPOCH``, else the clock)
+    and keep it in ``config.kb_today``, where the reader finds it."""
+    try:
+        today, source = build_day(config.kb_today, os.environ)
+    except ValueError as error:
+        warn("config", f"{error}; using the clock's day", location=None)
+        today, source = build_day("", {})
+    config.kb_today = today.isoformat()
+    logger.debug("sourcebook: today is %s (from %s)", config.kb_today, source)
+    return today
+
+
 def leave_out_unbuildable_posts(app: Sphinx, config: Config) -> None:
-    """Exclude drafts (unless previewing) and files that are not UTF-8 from the build.
+    """Exclude drafts and scheduled posts (unless previewing) and files that are not UTF-8.
 
     This must happen at ``config-inited``: Sphinx fixes the list of documents from
     ``exclude_patterns`` before any reading, and would stop with a traceback on a
-    file it cannot decode.
+    file it cannot decode. A scheduled post is one dated after the build's day; the day it
+    comes, the list of excluded files changes and Sphinx reads the site again.
     """
     options = KbConfig.from_sphinx(config)
+    today = publication_day(app, config)
     srcdir = Path(app.srcdir)
     excluded: list[str] = []
     drafts: list[str] = []
+    scheduled: list[tuple[str, str]] = []
     for path in post_files(srcdir, options.posts_dir):
         relative = path.relative_to(srcdir).as_posix()
         text, problem = decode(path.read_bytes())
         if problem is not None:
             warn(problem.kind, problem.message, location=f"{path}:{problem.line}")
             excluded.append(relative)
-        elif (
-            text is not None
-            and not options.preview
-            # A plain substring test first: it runs for every post on every build.
-            and "draft" in (head := text[:4096])
-            and _DRAFT_KEY.search(head) is not None
-            and parse_post(text, path.stem).frontmatter.draft
-        ):
-            drafts.append(relative)
+            continue
+        assert text is not None
+        # Plain substring and date tests first: they run for every post on every build.
+        head = text[:4096]
+        may_be_draft = "draft" in head and _DRAFT_KEY.search(head) is not None
+        if not (may_be_draft or may_be_scheduled(head, today)):
+            continue
+        frontmatter = parse_post(text, path.stem).frontmatter
+        if frontmatter.draft:
+            if not options.preview:
+                drafts.append(relative)
+        elif not options.publish_future and is_scheduled(frontmatter.date, today):
+            scheduled.append((relative, frontmatter.date or ""))
     if drafts:
         logger.info(
             "sourcebook: left out %d draft post(s): %s (preview them with 'sourcebook serve')",
             len(drafts),
             ", ".join(drafts),
         )
-    if excluded or drafts:
-        config.exclude_patterns = [*config.exclude_patterns, *excluded, *drafts]
+    if scheduled and not options.preview:
+        logger.info(
+            "sourcebook: left out %d post(s) dated after today (%s) until their day: %s "
+            "(kb_publish_future = True publishes them now)",
+            len(scheduled),
+            config.kb_today,
+            ", ".join(f"{relative} ({date[:10]})" for relative, date in scheduled),
+        )
+    # Which posts wait: when one's day comes, this value changes and Sphinx reads the site
+    # again, in a preview (where they are built, marked) as in a published build.
+    config.kb_scheduled_posts = tuple(relative for relative, _date in scheduled)
+    left_out = [*excluded, *drafts]
+    if not options.preview:
+        left_out += config.kb_scheduled_posts
+    if left_out:
+        config.exclude_patterns = [*config.exclude_patterns, *left_out]
 
 
 def remove_deleted_post_pages(
@@ -257,6 +295,8 @@ def remove_deleted_post_pages(
 
 def setup_post_store(app: Sphinx) -> None:
     app.add_domain(KnowledgeBaseDomain)
+    # Set at config-inited, never in conf.py: the posts that wait for their day.
+    app.add_config_value("kb_scheduled_posts", (), "env", types=frozenset({tuple}))
     app.connect("env-get-outdated", remove_deleted_post_pages)
     # After validate_config (400), so that kb_posts_dir is clean.
     app.connect("config-inited", leave_out_unbuildable_posts, priority=450)
