@@ -12,7 +12,7 @@ ifdef STRICT
 SPHINXOPTS += -W --keep-going
 endif
 
-.PHONY: html strict test lint typecheck clean images chromium fonts
+.PHONY: html strict test lint typecheck clean images chromium fonts tex
 
 html: $(VENV)/.installed
 	$(BIN)/python -m sphinx -b html $(SPHINXOPTS) . _build/html
@@ -20,7 +20,7 @@ html: $(VENV)/.installed
 strict:
 	$(MAKE) html STRICT=1
 
-test: $(VENV)/.installed-test chromium fonts lint typecheck
+test: $(VENV)/.installed-test chromium fonts tex lint typecheck
 	$(BIN)/python -m pytest
 
 # Browser tests drive Debian's Chromium (never a downloaded one); install it when missing.
@@ -41,6 +41,22 @@ fonts:
 	  else \
 	    echo "The social card tests need Noto Sans CJK: sudo apt-get install fonts-noto-cjk" >&2; exit 1; \
 	  fi; }
+
+# The PDF tests build with XeLaTeX, xeCJK and Noto CJK as Read the Docs does and read the PDF
+# back with pdftotext: Debian's TeX, installed when missing (without the recommended extras).
+TEX_PACKAGES := latexmk texlive-xetex texlive-latex-extra texlive-lang-chinese fonts-texgyre \
+  fonts-noto-cjk poppler-utils
+tex:
+	@missing=$$(for package in $(TEX_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}\n' $$package 2>/dev/null | grep -q 'ok installed' || echo $$package; \
+	done); \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+	  else \
+	    echo "The PDF tests need TeX: sudo apt-get install --no-install-recommends" $$missing >&2; exit 1; \
+	  fi; \
+	fi
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check sourcebook tests tools benchmarks conf.py

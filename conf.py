@@ -49,3 +49,34 @@ html_sidebars = {"**": ["navbar-logo.html", "search-button-field.html", "sbt-sid
 # Open Graph for the pages that are not posts (posts carry their own, see sourcebook/navigation/head.py)
 ogp_social_cards = {"enable": False}
 ogp_enable_meta_description = True
+
+# The PDF (LaTeX, as Read the Docs builds it): XeLaTeX, for the Chinese names and titles, set
+# with xeCJK in Noto CJK (Debian's and Ubuntu's fonts-noto-cjk; Read the Docs sets nothing for
+# CJK itself). What the book holds is Sourcebook's (kb_book_* options, sourcebook/books/).
+latex_engine = "xelatex"
+latex_documents = [("index", "sourcebook.tex", "Sourcebook", "Sourcebook authors", "manual")]
+latex_show_urls = "no"
+latex_use_xindy = False
+latex_elements = {
+    "papersize": "a4paper",
+    "pointsize": "11pt",
+    "fontpkg": r"""
+\setmainfont{texgyretermes}[Extension=.otf, UprightFont=*-regular, ItalicFont=*-italic,
+  BoldFont=*-bold, BoldItalicFont=*-bolditalic]
+\setsansfont{texgyreheros}[Extension=.otf, UprightFont=*-regular, ItalicFont=*-italic,
+  BoldFont=*-bold, BoldItalicFont=*-bolditalic]
+\setmonofont{lmmono10}[Extension=.otf, UprightFont=*-regular, ItalicFont=*-italic]
+""",
+    "preamble": r"""
+\usepackage{xeCJK}
+\setCJKmainfont{Noto Serif CJK SC}[BoldFont={Noto Serif CJK SC Bold}]
+\setCJKsansfont{Noto Sans CJK SC}[BoldFont={Noto Sans CJK SC Bold}]
+\setCJKmonofont{Noto Sans CJK SC}
+\setcounter{secnumdepth}{-1}
+""",
+    "fncychap": "",
+    "tocdepth": r"\setcounter{tocdepth}{1}",
+    # No general index: the glossary, an appendix, is the book's index of terms.
+    "makeindex": "",
+    "printindex": "",
+}

@@ -54,6 +54,14 @@ class KbConfig:
         "(False: none, e.g. to use Read the Docs' link previews instead).",
         "html",
     )
+    book_front: tuple[str, ...] = _option(
+        ("source/about",), "Pages the PDF and EPUB print before the posts (docnames).", "html"
+    )
+    book_appendices: tuple[str, ...] = _option(
+        ("source/glossary",), "Pages the PDF and EPUB print after the posts, as appendices.", "html"
+    )
+    book_posts: int = _option(0, "How many posts the PDF and EPUB hold, the newest (0: every one).", "html")
+    book_tags: tuple[str, ...] = _option((), "Only posts with one of these tags go into the books.", "html")
     icon_script: bool = _option(
         False,
         "Load the theme's Font Awesome script on every page (its icons show without it; "

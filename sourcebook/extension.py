@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from sourcebook.books.epub import setup_epub_book
+from sourcebook.books.latex import setup_latex_book
 from sourcebook.config import setup_config
 from sourcebook.incremental import setup_incremental
 from sourcebook.knowledge.glossary import setup_glossary
@@ -63,4 +65,6 @@ def setup_extension(app: Sphinx) -> None:
     setup_search(app)
     setup_search_dialog(app)
     setup_search_words(app)
+    setup_latex_book(app)
+    setup_epub_book(app)
     setup_theme(app)

@@ -66,24 +66,22 @@ def build(make_app: Callable[..., SphinxTestApp]) -> Callable[..., SphinxTestApp
     return run
 
 
+def assemble_shipped_site(name: str, target: Path) -> Path:
+    """The shipped site (conf.py, pages, glossary, static files) with the posts and images of
+    ``tests/roots/test-<name>`` instead of its own, in ``target``."""
+    target.mkdir(parents=True)
+    for file in ("conf.py", "index.md"):
+        shutil.copy2(PROJECT / file, target / file)
+    shutil.copytree(PROJECT / "_static", target / "_static")
+    shutil.copytree(PROJECT / "source", target / "source", ignore=shutil.ignore_patterns("posts", "images"))
+    shutil.copytree(ROOTS / f"test-{name}" / "source", target / "source", dirs_exist_ok=True)
+    return target
+
+
 @pytest.fixture
 def shipped_site(tmp_path: Path) -> Callable[[str], Path]:
-    """The shipped site (conf.py, pages, glossary, static files) with the posts and images of
-    ``tests/roots/test-<name>`` instead of its own; returns the folder."""
-
-    def assemble(name: str) -> Path:
-        target = tmp_path / f"shipped-{name}"
-        target.mkdir()
-        for file in ("conf.py", "index.md"):
-            shutil.copy2(PROJECT / file, target / file)
-        shutil.copytree(PROJECT / "_static", target / "_static")
-        shutil.copytree(
-            PROJECT / "source", target / "source", ignore=shutil.ignore_patterns("posts", "images")
-        )
-        shutil.copytree(ROOTS / f"test-{name}" / "source", target / "source", dirs_exist_ok=True)
-        return target
-
-    return assemble
+    """``assemble_shipped_site`` in a fresh temporary folder."""
+    return lambda name: assemble_shipped_site(name, tmp_path / f"shipped-{name}")
 
 
 def clean_copy(srcdir: Path, target: Path) -> Path:

@@ -67,6 +67,7 @@ def test_the_layers_hold() -> None:
         ("knowledge/similarity.py", "from sourcebook.navigation import feeds"),
         ("navigation/feeds.py", "from sourcebook.search import query"),
         ("search/query.py", "from sourcebook.authoring import new"),
+        ("books/contents.py", "from sourcebook.navigation import feeds"),
         ("output.py", "from sourcebook.posts import slugs"),
     ],
 )

@@ -11,8 +11,12 @@ expose this test run's own environment but the base interpreter's packages, whic
 does not have and which could hide a dependency missing from `pyproject.toml`. `pip install .`
 into an empty environment is what Read the Docs does, and it costs about half a minute.
 
+The PDF is built as Read the Docs builds it: the LaTeX builder into `$READTHEDOCS_OUTPUT/pdf`,
+then `latexmk -r latexmkrc -pdf -f -dvi- -ps- -jobname=<project> -interaction=nonstopmode` there.
+
 Not replayed: Read the Docs' own preparatory `pip install --upgrade pip setuptools` (it needs the
-network and does not change what the project installs).
+network and does not change what the project installs), and `build.apt_packages`, which needs
+root: the test checks that each of them is installed here instead (`make test` installs them).
 """
 
 from __future__ import annotations
@@ -140,7 +144,12 @@ def rtd_build(tmp_path_factory: pytest.TempPathFactory) -> Build:
             for command in jobs.get(stage, []):
                 run(command)
 
-    run_jobs("pre_create_environment")
+    for package in config["build"].get("apt_packages", []):
+        installed = subprocess.run(
+            ["dpkg-query", "-W", "-f=${Status}", package], capture_output=True, text=True, check=False
+        )
+        assert installed.stdout.endswith("installed"), f"apt package {package} is not installed here"
+    run_jobs("post_checkout", "pre_create_environment")
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
     run_jobs("post_create_environment", "pre_install")
     for command in install_commands(config):
@@ -149,8 +158,13 @@ def rtd_build(tmp_path_factory: pytest.TempPathFactory) -> Build:
     run(sphinx_command("html"))
     run_jobs("post_build")
     for download in config.get("formats", []):
-        assert download == "epub", f"no replay of the {download!r} format"
-        run(sphinx_command("epub"))
+        assert download in ("epub", "pdf"), f"no replay of the {download!r} format"
+        if download == "epub":
+            run(sphinx_command("epub"))
+        else:
+            run(sphinx_command("latex").replace('/latex"', '/pdf"'))
+            latexmk = "latexmk -r latexmkrc -pdf -f -dvi- -ps- -jobname=sourcebook -interaction=nonstopmode"
+            run(f'cd "$READTHEDOCS_OUTPUT/pdf" && {latexmk}')
     return Build(root=root, output=output, log=log)
 
 
@@ -181,7 +195,7 @@ def test_venv_is_fresh_and_has_the_project(rtd_build: Build) -> None:
 
 def test_builds_succeed_without_warnings(rtd_build: Build) -> None:
     sphinx_runs = [result for result in rtd_build.log if "-m sphinx" in result.args[-1]]
-    assert len(sphinx_runs) == 2
+    assert len(sphinx_runs) == 3  # html, epub, latex
     for result in sphinx_runs:
         assert "build succeeded" in result.stdout
         assert "WARNING" not in result.stderr
@@ -264,3 +278,13 @@ def test_epub_download_is_a_valid_epub(rtd_build: Build) -> None:
         assert archive.read("mimetype") == b"application/epub+zip"
         assert archive.testzip() is None
         assert any(name.endswith(".opf") for name in archive.namelist())
+
+
+def test_pdf_download_holds_the_posts_and_the_glossary(rtd_build: Build) -> None:
+    pdf = rtd_build.output / "pdf" / "sourcebook.pdf"
+    log = (rtd_build.output / "pdf" / "sourcebook.log").read_text(encoding="utf-8", errors="replace")
+    assert [line for line in log.splitlines() if line.startswith("!") or "Missing character" in line] == []
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    words = " ".join(text.split())
+    assert "How can I force Chinese manufacturers to accept rework of defective goods?" in words
+    assert "Glossary" in words and "信用证" in words
