@@ -54,6 +54,9 @@ class KbConfig:
         "(False: none, e.g. to use Read the Docs' link previews instead).",
         "html",
     )
+    llms_txt: bool = _option(
+        True, "Publish /llms.txt and each post's Markdown at its page's address + .md.", "html"
+    )
     book_front: tuple[str, ...] = _option(
         ("source/about",), "Pages the PDF and EPUB print before the posts (docnames).", "html"
     )

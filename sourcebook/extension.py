@@ -15,6 +15,7 @@ from sourcebook.knowledge.term_links import setup_term_links
 from sourcebook.navigation.feeds import setup_feeds
 from sourcebook.navigation.head import setup_head
 from sourcebook.navigation.listings import setup_listings
+from sourcebook.navigation.llms_txt import setup_llms_txt
 from sourcebook.navigation.previews import setup_previews
 from sourcebook.navigation.previous_next import setup_previous_next
 from sourcebook.navigation.publishing import setup_publishing
@@ -62,6 +63,7 @@ def setup_extension(app: Sphinx) -> None:
     setup_publishing(app)
     setup_feeds(app)
     setup_redirects(app)
+    setup_llms_txt(app)
     setup_search(app)
     setup_search_dialog(app)
     setup_search_words(app)

@@ -3,10 +3,10 @@
 The shipped site (its conf.py, theme, pages and glossary) is built with posts whose every
 frontmatter field holds markup. Then every file of the output is read the way its client reads
 it: HTML with an HTML5 parser (html5lib parses as browsers do), XML as XML (and the HTML a feed
-carries as HTML), JSON as JSON, the EPUB's pages as XML; and each kind of page is opened in
-Chromium with a hook that records any injected handler that runs (on some, a query is typed into
-the search dialog, or a link preview shown). Marked payloads make a breakout visible as an
-element or attribute named ``kb-injected``, or a call of ``kbInjected``.
+carries as HTML), JSON as JSON, the EPUB's pages as XML, llms.txt as Markdown; and each kind of
+page is opened in Chromium with a hook that records any injected handler that runs (on some, a
+query is typed into the search dialog, or a link preview shown). Marked payloads make a breakout
+visible as an element or attribute named ``kb-injected``, or a call of ``kbInjected``.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup, Tag
+from markdown_it import MarkdownIt
 from PIL import Image
 from playwright.sync_api import Browser
 
@@ -287,3 +288,16 @@ def test_no_injected_handler_runs_in_chromium(hostile: HostileSite, browser: Bro
             page.close()
         context.close()
     assert ran == {}
+
+
+def test_llms_txt_has_one_item_and_one_link_per_post(hostile: HostileSite) -> None:
+    """A language model reads llms.txt as Markdown: frontmatter adds no item, link, image or HTML."""
+    tokens = []
+    for token in MarkdownIt("commonmark").parse((hostile.html / "llms.txt").read_text(encoding="utf-8")):
+        tokens += [token, *(token.children or [])]
+    kinds = [token.type for token in tokens]
+    posts = sorted(path.name for path in HOSTILE_POSTS.glob("*.md"))
+    assert kinds.count("list_item_open") == len(posts)
+    hrefs = sorted(str(token.attrs["href"]) for token in tokens if token.type == "link_open")
+    assert hrefs == [f"https://kb.example/source/posts/{name.removesuffix('.md')}.html.md" for name in posts]
+    assert [kind for kind in kinds if kind.startswith("html") or kind == "image"] == []
