@@ -96,6 +96,7 @@ def post_head(
         linked_data["url"] = page_url
     if post.tags:
         linked_data["keywords"] = post.tags
+    linked_data["timeRequired"] = f"PT{post.reading_minutes}M"
     tags.append(script_json(linked_data))
     return "\n".join(tags) + "\n"
 

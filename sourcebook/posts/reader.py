@@ -10,6 +10,7 @@ files are parsed by MyST unchanged.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Set
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -18,9 +19,12 @@ from markdown_it.token import Token
 from myst_parser.mdit_to_docutils.sphinx_ import SphinxRenderer
 from myst_parser.parsers.mdit import create_md_parser
 from myst_parser.parsers.sphinx_ import MystParser
+from sphinx.util import logging
 
 from sourcebook.posts.frontmatter import FrontMatter, ParsedPost, check_image, format_date, parse_post
+from sourcebook.posts.git_history import History, later_update, read_history
 from sourcebook.posts.nodes import kb_time
+from sourcebook.posts.reading_time import reading_minutes
 from sourcebook.posts.schedule import is_scheduled
 from sourcebook.posts.store import PostRecord, get_domain, is_post
 from sourcebook.reporting import warn
@@ -28,6 +32,11 @@ from sourcebook.reporting import warn
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
     from sphinx.environment import BuildEnvironment
+
+logger = logging.getLogger(__name__)
+
+#: Where a build keeps the posts' git history: on its own app (see read_git_history).
+_HISTORY = "_kb_git_history"
 
 
 class PostParser(MystParser):
@@ -40,11 +49,15 @@ class PostParser(MystParser):
             return
         source = Path(env.doc2path(env.docname))
         parsed = parse_post(inputstring, source.stem)
+        git_changed = git_history(env).changed.get(env.doc2path(env.docname, base=False).as_posix())
+        # The frontmatter's own date wins; else git's, when it is a later day than the post's.
+        updated = parsed.frontmatter.updated or later_update(git_changed, parsed.frontmatter.date)
         for problem in parsed.problems:
             warn(problem.kind, problem.message, location=(env.docname, problem.line))
         image = self._featured_image(parsed.frontmatter, source, env)
         self._render_body(parsed, document, env)
         section = next(iter(document.findall(nodes.section)))
+        minutes = reading_minutes(" ".join(child.astext() for child in section.children[1:]))
         title = section[0]
         assert isinstance(title, nodes.title)
         # The title is shown exactly as written: no curly quotes from SmartQuotes.
@@ -53,7 +66,10 @@ class PostParser(MystParser):
         scheduled = not env.config.kb_publish_future and is_scheduled(
             parsed.frontmatter.date, dt.date.fromisoformat(env.config.kb_today)
         )
-        section.insert(1, _post_header(parsed.frontmatter, image, env.config.kb_preview, scheduled))
+        header = _post_header(parsed.frontmatter, image, updated=updated, minutes=minutes)
+        if env.config.kb_preview:
+            _mark_unpublished(header, draft=parsed.frontmatter.draft, scheduled=scheduled)
+        section.insert(1, header)
         metadata = parsed.frontmatter.as_metadata()
         # Eagerly, as MyST does for its own frontmatter, and marked orphan: posts are
         # reached through listings, not through the sidebar's toctree.
@@ -64,13 +80,15 @@ class PostParser(MystParser):
                 title=parsed.frontmatter.title,
                 slug=parsed.frontmatter.slug,
                 date=parsed.frontmatter.date,
-                updated=parsed.frontmatter.updated,
+                updated=updated,
                 description=parsed.frontmatter.description
                 or _summary(section, env.config.kb_description_length),
                 tags=parsed.frontmatter.tags,
                 draft=parsed.frontmatter.draft or scheduled,
                 image=image,
                 slug_line=parsed.frontmatter.line_of("slug"),
+                reading_minutes=minutes,
+                git_changed=git_changed,
             )
         )
 
@@ -110,9 +128,9 @@ class PostParser(MystParser):
 
 
 def _post_header(
-    frontmatter: FrontMatter, image: str | None, preview: bool, scheduled: bool
+    frontmatter: FrontMatter, image: str | None, *, updated: str | None, minutes: int
 ) -> nodes.container:
-    """Dates (and a draft or scheduled flag in previews), then the featured image."""
+    """Dates and reading time, tags, then the featured image."""
     header = nodes.container(classes=["kb-post-header"])
     line = nodes.paragraph(classes=["kb-post-dates"])
     if frontmatter.date:
@@ -122,20 +140,12 @@ def _post_header(
             datetime=frontmatter.date,
             classes=["kb-published"],
         )
-    if frontmatter.updated:
+    if updated:
         line += nodes.inline(" · Updated ", " · Updated ", classes=["kb-updated-label"])
-        line += kb_time(
-            frontmatter.updated,
-            format_date(frontmatter.updated),
-            datetime=frontmatter.updated,
-            classes=["kb-updated"],
-        )
-    if frontmatter.draft and preview:
-        line += nodes.inline(" Draft", " Draft", classes=["kb-draft"])
-    elif scheduled and preview:
-        line += nodes.inline(" Scheduled", " Scheduled", classes=["kb-draft", "kb-scheduled"])
-    if len(line):
-        header += line
+        line += kb_time(updated, format_date(updated), datetime=updated, classes=["kb-updated"])
+    reading = f" · {minutes} min read" if len(line) else f"{minutes} min read"
+    line += nodes.inline(reading, reading, classes=["kb-reading-time"])
+    header += line
     if frontmatter.tags:
         tags = nodes.paragraph(classes=["kb-post-tags"])
         for tag in frontmatter.tags:
@@ -145,6 +155,47 @@ def _post_header(
         uri = image if image.startswith(("http://", "https://")) else f"/{image}"
         header += nodes.image(uri=uri, alt=frontmatter.title, classes=["kb-featured-image"])
     return header
+
+
+def _mark_unpublished(header: nodes.container, *, draft: bool, scheduled: bool) -> None:
+    """A preview's flag on a post the published site leaves out."""
+    line = header[0]
+    assert isinstance(line, nodes.paragraph)
+    if draft:
+        line += nodes.inline(" Draft", " Draft", classes=["kb-draft"])
+    elif scheduled:
+        line += nodes.inline(" Scheduled", " Scheduled", classes=["kb-draft", "kb-scheduled"])
+
+
+def git_history(env: BuildEnvironment) -> History:
+    """This build's git history of the posts (read once, at builder-inited)."""
+    history: History = getattr(env._app, _HISTORY, None) or History()  # as slug_links.py reaches the app
+    return history
+
+
+def read_git_history(app: Sphinx) -> None:
+    """One ``git log`` of the post folder, before anything is read (parallel readers inherit it)."""
+    history = read_history(Path(app.srcdir), app.config.kb_posts_dir)
+    setattr(app, _HISTORY, history)
+    if history.shallow:
+        logger.info(
+            "sourcebook: the git clone is shallow, so posts last changed before its first commit "
+            "show no Updated date; 'git fetch --unshallow' brings the whole history"
+        )
+
+
+def reread_posts_git_changed(
+    app: Sphinx, env: BuildEnvironment, added: Set[str], changed: Set[str], removed: Set[str]
+) -> list[str]:
+    """Posts whose last commit is not the one they were read with: their header changes."""
+    history = git_history(env)
+    return sorted(
+        docname
+        for docname, post in get_domain(env).posts.items()
+        if docname not in changed
+        and docname in env.found_docs
+        and history.changed.get(env.doc2path(docname, base=False).as_posix()) != post.git_changed
+    )
 
 
 def _summary(section: nodes.section, length: int) -> str:
@@ -164,3 +215,5 @@ def _summary(section: nodes.section, length: int) -> str:
 
 def setup_reader(app: Sphinx) -> None:
     app.add_source_parser(PostParser, override=True)
+    app.connect("builder-inited", read_git_history)
+    app.connect("env-get-outdated", reread_posts_git_changed)

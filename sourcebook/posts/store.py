@@ -62,6 +62,9 @@ class PostRecord:
     image: str | None = None
     """The featured image: a path relative to the source folder, or an http(s) URL."""
     slug_line: int = 1
+    reading_minutes: int = 1
+    git_changed: str | None = None
+    """The last change git knew of when the post was read (see posts/git_history.py)."""
 
     @property
     def sort_key(self) -> tuple[str, str]:

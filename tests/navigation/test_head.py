@@ -70,6 +70,7 @@ def test_post_head_with_base_url(built: SphinxTestApp) -> None:
         },
         "url": "https://kb.example.com/docs/source/posts/2_incoterms.html",
         "keywords": ["Incoterms", "shipping", "FOB"],
+        "timeRequired": "PT1M",
     }
 
 
