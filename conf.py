@@ -60,6 +60,8 @@ latex_use_xindy = False
 latex_elements = {
     "papersize": "a4paper",
     "pointsize": "11pt",
+    # Read on screens: no blank pages before chapters.
+    "extraclassoptions": "openany,oneside",
     "fontpkg": r"""
 \setmainfont{texgyretermes}[Extension=.otf, UprightFont=*-regular, ItalicFont=*-italic,
   BoldFont=*-bold, BoldItalicFont=*-bolditalic]
@@ -72,6 +74,7 @@ latex_elements = {
 \setCJKmainfont{Noto Serif CJK SC}[BoldFont={Noto Serif CJK SC Bold}]
 \setCJKsansfont{Noto Sans CJK SC}[BoldFont={Noto Sans CJK SC Bold}]
 \setCJKmonofont{Noto Sans CJK SC}
+\xeCJKDeclareCharClass{Default}{"00B7}
 \setcounter{secnumdepth}{-1}
 """,
     "fncychap": "",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from sourcebook.books.contents import setup_book_contents
 from sourcebook.books.epub import setup_epub_book
 from sourcebook.books.latex import setup_latex_book
 from sourcebook.config import setup_config
@@ -67,6 +68,7 @@ def setup_extension(app: Sphinx) -> None:
     setup_search(app)
     setup_search_dialog(app)
     setup_search_words(app)
+    setup_book_contents(app)
     setup_latex_book(app)
     setup_epub_book(app)
     setup_theme(app)

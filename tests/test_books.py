@@ -11,13 +11,15 @@ import re
 import subprocess
 import sys
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 from xml.etree import ElementTree
 
 import pytest
 from bs4 import BeautifulSoup
+from sphinx.testing.util import SphinxTestApp
 
-from conftest import ROOTS, assemble_shipped_site
+from conftest import ROOTS, assemble_shipped_site, warnings_of
 from latex import Pdf, build_pdf, squashed
 
 TODAY = ("-D", "kb_today=2026-06-01")
@@ -176,3 +178,56 @@ def test_every_published_post_is_in_the_epub_whole(epub: tuple[Path, str]) -> No
     assert all(title in nav for _name, title, _last in PUBLISHED)
     assert not any(re.search("4_future|5_draft", name) for name in names)
     assert [left_out for left_out in LEFT_OUT if left_out in everything] == []
+
+
+def test_a_selection_at_scale_holds_the_newest_posts_with_a_tag(
+    shipped_site: Callable[[str], Path], build: Callable[..., SphinxTestApp]
+) -> None:
+    """kb_book_tags, then kb_book_posts: the LaTeX document holds only those posts; links to
+    the others are their text."""
+    app = build(
+        shipped_site("book"),
+        buildername="latex",
+        confoverrides={
+            "kb_today": "2026-06-01",
+            "kb_book_tags": ("payment", "inspection"),
+            "kb_book_posts": 1,
+        },
+    )
+    assert warnings_of(app) == []
+    tex = (app.outdir / "sourcebook.tex").read_text(encoding="utf-8")
+    assert r"\section{定金 or 订金? How much deposit should I pay up front}" in tex
+    assert r"\section{Who owns the mould" not in tex and r"\section{How do I make" not in tex
+    assert r"\hyperref[\detokenize{source/posts/1_rework::doc}]" not in tex
+    assert "reworked goods" in tex  # the link's text stays
+
+
+def test_a_book_page_the_site_lacks_is_one_warning(
+    shipped_site: Callable[[str], Path], build: Callable[..., SphinxTestApp]
+) -> None:
+    app = build(
+        shipped_site("book"),
+        buildername="latex",
+        confoverrides={"kb_today": "2026-06-01", "kb_book_front": ("source/about", "source/preface")},
+    )
+    assert warnings_of(app) == [
+        "WARNING: kb_book_front names 'source/preface', which is no page of the site; name a page by its "
+        "path without suffix, such as 'source/about', or remove it [kb.config]"
+    ]
+    assert r"\chapter{About}" in (app.outdir / "sourcebook.tex").read_text(encoding="utf-8")
+
+
+def test_an_incremental_epub_lists_a_new_post_on_its_contents_page(
+    shipped_site: Callable[[str], Path], build: Callable[..., SphinxTestApp]
+) -> None:
+    srcdir = shipped_site("book")
+    overrides = {"kb_today": "2026-06-01"}
+    build(srcdir, buildername="epub", confoverrides=overrides)
+    (srcdir / "source/posts/6_new.md").write_text(
+        "---\ntitle: 'A newer answer'\ndate: '2022-02-02'\n---\n\nNew.\n", encoding="utf-8"
+    )
+    app = build(srcdir, buildername="epub", confoverrides=overrides)
+    contents = BeautifulSoup((app.outdir / "index.xhtml").read_text(encoding="utf-8"), "html.parser")
+    captions = [caption.get_text() for caption in contents.select(".kb-book-contents .caption")]
+    assert captions == ["2022", "2021", "2019", "Appendix"]
+    assert "A newer answer" in contents.select(".kb-book-contents")[1].get_text()

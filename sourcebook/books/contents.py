@@ -18,8 +18,10 @@ from sphinx import addnodes
 
 from sourcebook.config import KbConfig
 from sourcebook.posts.store import PostRecord, get_domain
+from sourcebook.reporting import warn
 
 if TYPE_CHECKING:
+    from sphinx.application import Sphinx
     from sphinx.config import Config
     from sphinx.environment import BuildEnvironment
 
@@ -105,3 +107,27 @@ def opening(root: nodes.document) -> nodes.section | None:
         ):
             section.remove(child)
     return section
+
+
+def check_book_pages(app: Sphinx, env: BuildEnvironment) -> None:
+    """A page that kb_book_front or kb_book_appendices names but the site does not have: one
+    warning (the book is still made, without it)."""
+    if app.builder.name not in BOOK_BUILDERS:
+        return
+    options = KbConfig.from_sphinx(app.config)
+    for option, docnames in (
+        ("kb_book_front", options.book_front),
+        ("kb_book_appendices", options.book_appendices),
+    ):
+        for docname in docnames:
+            if docname not in env.found_docs:
+                warn(
+                    "config",
+                    f"{option} names '{docname}', which is no page of the site; name a page by "
+                    "its path without suffix, such as 'source/about', or remove it",
+                    location=None,
+                )
+
+
+def setup_book_contents(app: Sphinx) -> None:
+    app.connect("env-check-consistency", check_book_pages)

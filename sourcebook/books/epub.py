@@ -20,6 +20,7 @@ from sourcebook.books.contents import plan_book, toctree
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
+    from sphinx.environment import BuildEnvironment
 
 
 class BookContents(SphinxPostTransform):
@@ -45,5 +46,14 @@ class BookContents(SphinxPostTransform):
             section.append(toctree(root, book.appendices, caption="Appendix"))
 
 
+def rewrite_root_page(app: Sphinx, env: BuildEnvironment) -> list[str]:
+    """The root page shows the book's contents, which any post can change: an EPUB build
+    writes it every time (one page), so that an incremental build matches a clean one."""
+    if app.builder.name == "epub" and app.config.root_doc in env.found_docs:
+        return [app.config.root_doc]
+    return []
+
+
 def setup_epub_book(app: Sphinx) -> None:
     app.add_post_transform(BookContents)
+    app.connect("env-get-updated", rewrite_root_page)

@@ -26,12 +26,14 @@ from sphinx.builders.latex import LaTeXBuilder
 from sphinx.locale import _
 from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util.nodes import inline_all_toctrees
+from sphinx.util.texescape import escape
 
 from sourcebook.books.contents import opening, plan_book, toctree
 
 if TYPE_CHECKING:
     from docutils.nodes import Node
     from sphinx.application import Sphinx
+    from sphinx.builders.latex.theming import Theme
 
 #: Image file names LaTeX reads as they are.
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
@@ -56,6 +58,11 @@ class BookLaTeXBuilder(LaTeXBuilder):
         if top is None:
             top = nodes.section("", nodes.title("", ""))
             tree += top
+        # The landing page's opening text is the title page's subtitle (update_doc_context).
+        self._kb_summary = " ".join(
+            child.astext() for child in top.children[1:] if isinstance(child, nodes.paragraph)
+        )
+        del top.children[1:]
         if book.front:
             top += toctree(indexfile, book.front)
         for year, docnames in book.years:
@@ -75,6 +82,18 @@ class BookLaTeXBuilder(LaTeXBuilder):
             name = pending["refsectname"]
             pending.replace_self(nodes.emphasis(name, name))
         return largetree
+
+    _kb_summary = ""
+
+    def update_doc_context(self, title: str, author: str, theme: Theme) -> None:
+        """The title page: the site's name and the landing page's opening, no release number
+        (the site has editions, not releases), on the title page and in the page headers."""
+        super().update_doc_context(title, author, theme)
+        self.context["release"] = self.context["releasename"] = ""
+        if self._kb_summary:
+            summary = escape(" ".join(self._kb_summary.split()), self.config.latex_engine)
+            subtitle = rf"\setreleaseinfo{{\par\bigskip{{\normalfont\large {summary}\par}}}}"
+            self.context["maketitle"] = subtitle + "\n" + self.context["maketitle"]
 
     def post_process_images(self, doctree: Node) -> None:
         """Pick each image as Sphinx does, then give every unsafe file name a safe one."""
