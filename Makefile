@@ -12,10 +12,15 @@ ifdef STRICT
 SPHINXOPTS += -W --keep-going
 endif
 
-.PHONY: html strict test lint typecheck clean images chromium fonts tex
+.PHONY: html pdf strict test lint typecheck clean images chromium fonts tex
 
 html: $(VENV)/.installed
 	$(BIN)/python -m sphinx -b html $(SPHINXOPTS) . _build/html
+
+# The PDF as Read the Docs makes it (LaTeX, then latexmk with XeLaTeX): _build/latex/sourcebook.pdf
+pdf: $(VENV)/.installed tex
+	$(BIN)/python -m sphinx -b latex $(SPHINXOPTS) . _build/latex
+	cd _build/latex && latexmk -r latexmkrc -pdf -f -dvi- -ps- -jobname=sourcebook -interaction=nonstopmode
 
 strict:
 	$(MAKE) html STRICT=1

@@ -84,6 +84,10 @@ def validate_config(app: Sphinx, config: Config) -> None:
         name = f"kb_{item.name}"
         value = getattr(config, name)
         expected = type(item.default) if item.default is not MISSING else object
+        if expected is tuple and isinstance(value, list):
+            # conf.py writes lists; the value is kept as a tuple, like its default.
+            value = tuple(value)
+            setattr(config, name, value)
         if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
             warn(
                 "config",

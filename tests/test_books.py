@@ -190,7 +190,7 @@ def test_a_selection_at_scale_holds_the_newest_posts_with_a_tag(
         buildername="latex",
         confoverrides={
             "kb_today": "2026-06-01",
-            "kb_book_tags": ("payment", "inspection"),
+            "kb_book_tags": ["payment", "inspection"],
             "kb_book_posts": 1,
         },
     )
