@@ -46,6 +46,7 @@ class BookLaTeXBuilder(LaTeXBuilder):
     """Sphinx's LaTeX builder, with the book's contents in the start document."""
 
     def assemble_doctree(self, indexfile: str, toctree_only: bool, appendices: list[str]) -> nodes.document:
+        self._kb_summary = ""
         if toctree_only or indexfile != self.config.root_doc:
             # Another document of latex_documents: Sphinx's own assembly.
             return super().assemble_doctree(indexfile, toctree_only, appendices)

@@ -253,11 +253,12 @@ def test_html_builders_write_each_linked_text_as_sphinx_writes_references(
 
 
 def test_a_builder_without_the_glossary_page_keeps_the_mentions_as_text(site: Site, build: Build) -> None:
-    """LaTeX with the posts in its document but not the glossary: the mentions stay text."""
+    """LaTeX with the posts in its document but not the glossary (no book appendix, not in the
+    toctree): the mentions stay text."""
     srcdir = with_posts_in_the_toctree(site("glossary"))
     index = srcdir / "index.md"
     index.write_text(index.read_text().replace("source/glossary\n", ""))
-    app = build(srcdir, "latex")
+    app = build(srcdir, "latex", confoverrides={"kb_book_appendices": ()})
     (document,) = Path(app.outdir).glob("*.tex")
     text = document.read_text(encoding="utf-8")
     assert "documentary credit" in text
