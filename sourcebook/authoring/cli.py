@@ -157,7 +157,12 @@ def cmd_new(args: argparse.Namespace) -> int:
     if not " ".join(args.title.split()):
         print("sourcebook new: the title is empty; give the post's question as its title", file=sys.stderr)
         return 2
-    day = dt.date.today()
+    # The build's day (kb_today, SOURCE_DATE_EPOCH or UTC's), not the local one: a post dated
+    # after it would wait for that day, left out of the published site.
+    try:
+        day, _source = build_day(str(_settings(args.site).get("kb_today", "")), os.environ)
+    except ValueError:
+        day = dt.datetime.now(dt.UTC).date()
     if args.date is not None:
         iso, reason = parse_date(args.date)
         if reason or iso is None or len(iso) != 10:
