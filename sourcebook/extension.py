@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from sourcebook.books.contents import setup_book_contents
 from sourcebook.books.epub import setup_epub_book
+from sourcebook.books.images import setup_book_images
 from sourcebook.books.latex import setup_latex_book
 from sourcebook.config import setup_config
 from sourcebook.incremental import setup_incremental
@@ -69,6 +70,7 @@ def setup_extension(app: Sphinx) -> None:
     setup_search_dialog(app)
     setup_search_words(app)
     setup_book_contents(app)
+    setup_book_images(app)
     setup_latex_book(app)
     setup_epub_book(app)
     setup_theme(app)

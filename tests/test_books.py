@@ -8,6 +8,7 @@ Sphinx's LaTeX builder and latexmk (XeLaTeX, xeCJK, Noto CJK), read back with pd
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -17,6 +18,7 @@ from xml.etree import ElementTree
 
 import pytest
 from bs4 import BeautifulSoup
+from PIL import Image
 from sphinx.testing.util import SphinxTestApp
 
 from conftest import ROOTS, assemble_shipped_site, warnings_of
@@ -231,3 +233,43 @@ def test_an_incremental_epub_lists_a_new_post_on_its_contents_page(
     captions = [caption.get_text() for caption in contents.select(".kb-book-contents .caption")]
     assert captions == ["2022", "2021", "2019", "Appendix"]
     assert "A newer answer" in contents.select(".kb-book-contents")[1].get_text()
+
+
+def test_images_the_formats_cannot_hold_are_converted_or_shown_as_text(
+    shipped_site: Callable[[str], Path], build: Callable[..., SphinxTestApp], tmp_path: Path
+) -> None:
+    """A WebP featured image and a GIF become PNGs in both books; an SVG is its text in the PDF."""
+    srcdir = shipped_site("book")
+    images = srcdir / "source/images/blog"
+    Image.new("RGB", (320, 200), (20, 120, 200)).save(images / "photo.webp", "WEBP")
+    Image.new("P", (40, 40)).save(images / "anim.gif", "GIF")
+    (images / "plan.svg").write_text(
+        '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="10" height="10"/></svg>'
+    )
+    (srcdir / "source/posts/6_images.md").write_text(
+        "---\ntitle: 'Images of every kind'\ndate: '2020-05-05'\nfeaturedImage: '../images/blog/photo.webp'\n"
+        "---\n\nA plan: ![The factory floor plan](../images/blog/plan.svg) and "
+        "![a loop](../images/blog/anim.gif)\n",
+        encoding="utf-8",
+    )
+    latex = build(srcdir, buildername="latex", confoverrides={"kb_today": "2026-06-01"})
+    assert warnings_of(latex) == []
+    tex = (latex.outdir / "sourcebook.tex").read_text(encoding="utf-8")
+    included = re.findall(r"\\sphinxincludegraphics(?:\[[^]]*\])?\{\{([^}]*)\}(\.\w+)\}", tex)
+    assert {suffix for _name, suffix in included} <= {".png", ".jpg"}
+    assert any(name.startswith("photo") for name, _suffix in included)
+    assert r"\sphinxstyleemphasis{The factory floor plan}" in tex
+    assert "the PDF shows the text of" in latex.status.getvalue()
+    epub = build(
+        shipped_site_copy(srcdir, tmp_path), buildername="epub", confoverrides={"kb_today": "2026-06-01"}
+    )
+    assert warnings_of(epub) == []
+    page = (epub.outdir / "source/posts/6_images.xhtml").read_text(encoding="utf-8")
+    assert "photo.png" in page and "plan.svg" in page
+
+
+def shipped_site_copy(srcdir: Path, tmp_path: Path) -> Path:
+    """The same site in another folder, for a second builder's clean build."""
+    target = tmp_path / "epub-site"
+    shutil.copytree(srcdir, target, ignore=shutil.ignore_patterns("_build"))
+    return target

@@ -4,6 +4,6 @@ The web site reaches posts through listings; a book is read in order. Both books
 same contents (:mod:`sourcebook.books.contents`): the landing page's opening text, the front
 pages, the published posts grouped by year, newest first, and the appendices (the glossary).
 :mod:`sourcebook.books.latex` assembles the LaTeX document, :mod:`sourcebook.books.epub` the
-EPUB's reading order and contents. The rest of Sourcebook uses only their ``setup_book_contents``,
-``setup_latex_book`` and ``setup_epub_book``.
+EPUB's reading order and contents, :mod:`sourcebook.books.images` the images their formats
+cannot hold. The rest of Sourcebook uses only their ``setup_*`` functions.
 """
