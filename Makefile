@@ -14,8 +14,10 @@ endif
 
 .PHONY: html pdf strict test lint typecheck clean images chromium fonts tex
 
+# Sphinx's own -M layout: the site in _build/html, its doctree cache beside it in
+# _build/doctrees, never inside the folder that is published.
 html: $(VENV)/.installed
-	$(BIN)/python -m sphinx -b html $(SPHINXOPTS) . _build/html
+	$(BIN)/python -m sphinx -M html . _build $(SPHINXOPTS)
 
 # The PDF as Read the Docs makes it (LaTeX, then latexmk with XeLaTeX): _build/latex/sourcebook.pdf
 pdf: $(VENV)/.installed tex

@@ -71,6 +71,12 @@ class KbConfig:
         "only icons added from JavaScript need it).",
         "html",
     )
+    sphinx_search: bool = _option(
+        False,
+        "Also write Sphinx's own search index (searchindex.js), which the search page then uses "
+        "where the site's search cannot run: a page opened from disk.",
+        "html",
+    )
 
     @classmethod
     def from_sphinx(cls, config: Config) -> KbConfig:
@@ -103,7 +109,11 @@ def validate_config(app: Sphinx, config: Config) -> None:
     if config.html_baseurl and not config.html_baseurl.endswith("/"):
         config.html_baseurl += "/"
     # The page template (templates/layout.html) reads it from the context.
-    config.html_context = {**config.html_context, "kb_icon_script": config.kb_icon_script}
+    config.html_context = {
+        **config.html_context,
+        "kb_icon_script": config.kb_icon_script,
+        "kb_sphinx_search": config.kb_sphinx_search,
+    }
     # sphinxext-opengraph (pages that are not posts) follows the same address.
     if not config.ogp_site_url:
         config.ogp_site_url = config.html_baseurl

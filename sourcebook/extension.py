@@ -31,6 +31,7 @@ from sourcebook.posts.reader import setup_reader
 from sourcebook.posts.store import setup_post_store
 from sourcebook.search.dialog import setup_search_dialog
 from sourcebook.search.indexing import setup_search
+from sourcebook.search.sphinx_index import setup_sphinx_index
 from sourcebook.search.words import setup_search_words
 from sourcebook.theme import setup_theme
 
@@ -68,6 +69,7 @@ def setup_extension(app: Sphinx) -> None:
     setup_llms_txt(app)
     setup_search(app)
     setup_search_dialog(app)
+    setup_sphinx_index(app)
     setup_search_words(app)
     setup_book_contents(app)
     setup_book_images(app)

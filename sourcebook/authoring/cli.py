@@ -26,6 +26,12 @@ from sourcebook.posts.schedule import build_day
 from sourcebook.terminal import printable
 
 DEFAULT_POSTS_DIR = "source/posts"
+#: Where builds write, in Sphinx's own ``-M`` layout (as ``make html``): each output folder
+#: beside its doctree cache, which is never inside a folder that is published or served.
+#: The preview has a cache of its own: it builds with other settings (drafts shown).
+BUILD = Path("_build")
+SITE_OUTPUT, SITE_DOCTREES = BUILD / "html", BUILD / "doctrees"
+PREVIEW_OUTPUT, PREVIEW_DOCTREES = BUILD / "preview", BUILD / "preview-doctrees"
 
 
 def _settings(site: Path) -> dict[str, Any]:
@@ -93,9 +99,9 @@ def cmd_build(args: argparse.Namespace) -> int:
 
     started = time.perf_counter()
     site = args.site.resolve()
-    output = site / "_build" / "html"
+    output = site / SITE_OUTPUT
     if args.clean:
-        shutil.rmtree(site / "_build", ignore_errors=True)
+        shutil.rmtree(site / BUILD, ignore_errors=True)
     # One more than cores: Sphinx's main process resolves pages while the others write them.
     jobs = (os.cpu_count() or 1) + 1 if args.jobs == "auto" else int(args.jobs)
     warnings = _CountingStream(sys.stderr)
@@ -105,7 +111,7 @@ def cmd_build(args: argparse.Namespace) -> int:
                 site,
                 site,
                 output,
-                site / "_build" / "doctrees",
+                site / SITE_DOCTREES,
                 "html",
                 status=sys.stdout,
                 warning=cast("IO[str]", warnings),
@@ -137,17 +143,18 @@ def cmd_serve(args: argparse.Namespace) -> int:
     included, and no error when a site has none) except ``_build``, where other builds write."""
     from sphinx_autobuild.__main__ import main as autobuild
 
-    output = args.site / "_build" / "preview"
     autobuild(
         [
             str(args.site),
-            str(output),
+            str(args.site / PREVIEW_OUTPUT),
+            "-d",
+            str(args.site / PREVIEW_DOCTREES),
             "-D",
             "kb_preview=1",
             "--port",
             str(args.port),
             "--ignore",
-            str(args.site / "_build"),
+            str(args.site / BUILD),
         ]
     )
     return 0
@@ -285,7 +292,7 @@ def _positive(value: str) -> int:
 def cmd_search(args: argparse.Namespace) -> int:
     from sourcebook.search.command import run_search
 
-    output = args.output or args.site / "_build" / "html"
+    output = args.output or args.site / SITE_OUTPUT
     return run_search(output, args.query, tags=args.tag, years=args.year, limit=args.limit, as_json=args.json)
 
 

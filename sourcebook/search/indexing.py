@@ -8,7 +8,8 @@ parallel and incremental builds need no merging: a page that is not written agai
 record. At the end of an HTML build the published posts' records become the search index
 (:mod:`sourcebook.search.index`) and ``kb-search/terms.json`` (how a query is read). The
 site's ``search.html`` (a template shipped here, with ``static/kb-search.js``) answers
-``?q=`` from them, and falls back to Sphinx's own search when they are missing.
+``?q=`` from them; where they cannot be read, it says why (or uses Sphinx's own search, on a
+site that writes Sphinx's index too: :mod:`sourcebook.search.sphinx_index`).
 """
 
 from __future__ import annotations

@@ -175,31 +175,59 @@ def test_names_stemmed_entry_by_entry_are_the_names_stemmed_at_once() -> None:
         assert per_entry == Counter(indexed_stems(" ".join(glossary_names(some))))
 
 
-def test_search_page_keeps_sphinx_search_as_fallback(indexed: Path) -> None:
+def test_the_site_leaves_out_sphinx_search_index(indexed: Path) -> None:
+    """No page loads Sphinx's index (megabytes on a large site): it is not written, and the
+    search page does not offer Sphinx's search as its fallback."""
     html = page_of(indexed / "search.html")
-    assert html.select_one("#search-results") is not None
-    # Sphinx's search and its index (megabytes on a large site) are fetched only when ours
-    # cannot run.
+    assert not (indexed / "searchindex.js").exists()
     assert not any("searchindex.js" in script.get("src", "") for script in html.select("script"))
-    for name in ("searchindex.js", "_static/searchtools.js", "_static/language_data.js"):
-        assert (indexed / name).is_file(), name
+    [script] = html.select("script[src$='kb-search.js']")
+    assert not script.has_attr("data-sphinx-search")
+    assert (indexed / "_static" / "language_data.js").is_file()  # the stemmer, which ours uses
     terms = json.loads((indexed / "kb-search" / "terms.json").read_text(encoding="utf-8"))
     assert terms["posts"] == 8
     credit = next(concept for concept in terms["concepts"] if concept["term"] == "Letter of credit")
     assert credit["names"] == ["letter of credit", "l/c", "documentary credit", "信用证"]
 
 
-def test_sphinx_search_answers_without_the_index(
+def test_sphinx_search_answers_without_the_index_when_its_index_is_written(
     browser: Browser, site: Callable[[str], Path], tmp_path: Path
 ) -> None:
-    outdir = tmp_path / "html"
-    build_html(site("search"), outdir)
+    srcdir, outdir = site("search"), tmp_path / "html"
+    assert build_html(srcdir, outdir, "-D", "kb_sphinx_search=1") == ""
+    html = page_of(outdir / "search.html")
+    assert html.select_one("script[src$='kb-search.js']").has_attr("data-sphinx-search")
+    for name in ("searchindex.js", "_static/searchtools.js", "_static/language_data.js"):
+        assert (outdir / name).is_file(), name
+    # Sphinx's search and its index are fetched only when ours cannot run.
+    assert not any("searchindex.js" in script.get("src", "") for script in html.select("script"))
     (outdir / "kb-search" / "index.json").unlink()
     with serve(outdir) as url:
         page = browser.new_page()
         page.goto(url + "search.html?q=deposit")
         expect(page.locator("#search-results li a").first).to_have_text("How much should I pay up front?")
         expect(page.locator("#kb-search")).to_have_count(0)
+        page.close()
+    # The option off again: the next build takes the index away.
+    assert build_html(srcdir, outdir) == ""
+    assert not (outdir / "searchindex.js").exists()
+    assert (
+        not page_of(outdir / "search.html")
+        .select_one("script[src$='kb-search.js']")
+        .has_attr("data-sphinx-search")
+    )
+
+
+def test_without_its_index_the_search_page_says_why(browser: Browser, tmp_path: Path) -> None:
+    outdir = tmp_path / "html"
+    assert build_html(ROOTS / "test-search", outdir) == ""
+    (outdir / "kb-search" / "index.json").rename(outdir / "kb-search" / "index.json.aside")
+    with serve(outdir) as url:
+        page = browser.new_page()
+        page.goto(url + "search.html?q=deposit")
+        expect(page.locator(MESSAGE)).to_have_text(re.compile(r"^The search index could not be loaded \("))
+        expect(page.locator(".kb-search-form")).to_be_hidden()
+        expect(page.locator(".bd-search-container")).to_be_hidden()
         page.close()
 
 
@@ -524,19 +552,23 @@ def test_results_show_before_the_theme_s_deferred_scripts_have_run(browser: Brow
     page.close()
 
 
-def test_a_page_opened_from_disk_falls_back_to_sphinx_search(browser: Browser, indexed: Path) -> None:
-    """Browsers do not let a file:// page fetch the index: Sphinx's own search answers."""
+def test_a_page_opened_from_disk_says_how_to_serve_the_site(browser: Browser, indexed: Path) -> None:
+    """Browsers let a file:// page neither start a worker nor fetch the index: the page says
+    so, and how to serve the folder."""
     page = browser.new_page()
     page.goto((indexed / "search.html").as_uri() + "?q=deposit")
-    expect(page.locator("#search-results li a").first).to_have_text("How much should I pay up front?")
-    expect(page.locator("#kb-search")).to_have_count(0)
+    expect(page.locator(MESSAGE)).to_contain_text("Search needs the site served over HTTP")
+    expect(page.locator(MESSAGE)).to_contain_text("python -m http.server -d _build/html")
+    expect(page.locator(".kb-search-form")).to_be_hidden()
+    expect(page.locator(".bd-search-container")).to_be_hidden()
+    expect(page.locator(RESULT)).to_have_count(0)
     page.close()
 
 
 def test_only_the_search_page_loads_search_scripts(indexed: Path) -> None:
     """The theme would load Sphinx's whole search index into every page's head (megabytes on a
     large site, blocking); Sourcebook's pages load nothing for search but the search page,
-    which loads its own script only (Sphinx's search is fetched only as the fallback)."""
+    which loads its own script only."""
     # Other pages load the search dialog's small loader only (tests/search/test_search_dialog.py).
     loader = re.compile(r"^(\.\./)*_static/kb-search-dialog-loader\.js\?v=[0-9a-f]+$")
     for other in ("index.html", "source/posts/credit.html", "source/glossary.html", "tags/payment.html"):

@@ -1,6 +1,6 @@
 /* Sourcebook's search page: shows the answers of the search engine (kb-search-engine.js, run
- * as a worker); falls back to Sphinx's own search when the worker or the site's index cannot
- * be loaded.
+ * as a worker). When the worker or the site's index cannot be loaded, it says why, or falls
+ * back to Sphinx's own search where the site ships its index (kb_sphinx_search).
  *
  * The page's head starts the worker with the address's query (templates/search.html), so the
  * query is read, ranked and its excerpts cut while the theme still loads; this script shows
@@ -213,10 +213,25 @@
     }
   }
 
-  /** Sphinx's own search, when ours cannot run (no worker, no index). */
+  /** When ours cannot run (no worker, no index): Sphinx's own search where the site ships its
+   * index, else a sentence saying why and what to do. */
   function fallBack(mount, reason) {
-    console.info("[Sourcebook] search index not available, using Sphinx's search:", reason);
     if (worker) worker.terminate();
+    if (!(script && "sphinxSearch" in script.dataset)) {
+      console.info("[Sourcebook] search index not available:", reason);
+      const fromDisk = window.location.protocol === "file:";
+      mount.querySelector(".kb-search-message").textContent = fromDisk
+        ? "Search needs the site served over HTTP: browsers do not let a page opened from disk read " +
+          "the search index. Serve the folder (python -m http.server -d _build/html) and open " +
+          "http://localhost:8000/search.html."
+        : `The search index could not be loaded (${reason}).`;
+      for (const control of mount.querySelectorAll("form, .kb-search-facets")) control.hidden = true;
+      const theirs = document.querySelector(".bd-search-container");
+      if (theirs) theirs.hidden = true;
+      mount.hidden = false;
+      return;
+    }
+    console.info("[Sourcebook] search index not available, using Sphinx's search:", reason);
     mount.remove();
     // In this order: the stemmer and stop words, the search (which reads the address's query
     // at once, the page being loaded), then its index, which runs the query.
