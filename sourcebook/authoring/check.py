@@ -27,7 +27,13 @@ from pathlib import Path
 
 from sourcebook.posts.frontmatter import FrontMatter, check_image, decode, format_date, parse_post
 from sourcebook.posts.schedule import is_scheduled
-from sourcebook.posts.slugs import duplicate_slug_message, slug_from_link, slug_key, unknown_slug
+from sourcebook.posts.slugs import (
+    SlugIndex,
+    duplicate_slug_message,
+    slug_from_link,
+    slug_key,
+    unknown_slug,
+)
 from sourcebook.terminal import printable
 
 #: The widest variant the build makes of a post image (``image_variants.WIDTHS[-1]``; not
@@ -135,9 +141,10 @@ def check_posts(
                         findings.append(Finding(relative, line, "image-size", note, NOTE))
             elif (slug := _linked_slug(target)) is not None:
                 links.append((relative, line, slug))
+    known = SlugIndex(known_slugs.values())  # the owners' spellings, as the build's
     for relative, line, slug in links:
         if slug_key(slug) not in slug_owners:
-            findings.append(Finding(relative, line, "link", unknown_slug(slug, known_slugs.values())))
+            findings.append(Finding(relative, line, "link", unknown_slug(slug, known)))
     findings = [finding for finding in findings if not is_suppressed(finding, suppress_warnings)]
     findings.sort(key=lambda finding: (finding.path, finding.line, finding.is_note))
     return len(paths), findings

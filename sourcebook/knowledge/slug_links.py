@@ -38,7 +38,7 @@ def _slug_link_target(node: addnodes.pending_xref) -> tuple[str, str] | None:
 
 def unknown_slug_message(slug: str, domain: KnowledgeBaseDomain) -> str:
     """One sentence naming the missing slug and the closest existing ones."""
-    return unknown_slug(slug, [post.slug for post in domain.posts.values()])
+    return unknown_slug(slug, domain.slug_index())
 
 
 class CollectSlugLinks(SphinxTransform):

@@ -25,7 +25,7 @@ from sphinx.util.nodes import make_refnode
 from sourcebook.config import KbConfig
 from sourcebook.posts.frontmatter import decode, parse_post
 from sourcebook.posts.schedule import build_day, is_scheduled, may_be_scheduled
-from sourcebook.posts.slugs import duplicate_slug_message, slug_key
+from sourcebook.posts.slugs import SlugIndex, duplicate_slug_message, slug_key
 from sourcebook.reporting import warn
 
 if TYPE_CHECKING:
@@ -110,20 +110,26 @@ class KnowledgeBaseDomain(Domain):
         links: dict[str, list[str]] = self.data["links"]
         return links
 
+    # Resolving asks many times over unchanged data; every change clears these.
     _owners_cache: dict[str, PostRecord] | None = None
+    _slug_index_cache: SlugIndex | None = None
+
+    def _forget_slugs(self) -> None:
+        self._owners_cache = None
+        self._slug_index_cache = None
 
     def add_post(self, record: PostRecord) -> None:
         self.posts[record.docname] = record
-        self._owners_cache = None
+        self._forget_slugs()
 
     def clear_doc(self, docname: str) -> None:
-        self._owners_cache = None
+        self._forget_slugs()
         self.posts.pop(docname, None)
         self.listing_pages.pop(docname, None)
         self.links.pop(docname, None)
 
     def merge_domaindata(self, docnames: Set[str], otherdata: dict[str, Any]) -> None:
-        self._owners_cache = None
+        self._forget_slugs()
         for docname, record in otherdata["posts"].items():
             if docname in docnames:
                 self.posts[docname] = record
@@ -147,10 +153,15 @@ class KnowledgeBaseDomain(Domain):
 
     def find_post(self, slug: str) -> PostRecord | None:
         """The post a slug names (any case), once the posts are read."""
-        # Resolving asks many times over unchanged data; every change clears the cache.
         if self._owners_cache is None:
             self._owners_cache = self.slug_owners()
         return self._owners_cache.get(slug_key(slug))
+
+    def slug_index(self) -> SlugIndex:
+        """The owners' slugs, for the closest ones to a missing slug (made once a build)."""
+        if self._slug_index_cache is None:
+            self._slug_index_cache = SlugIndex(post.slug for post in self.slug_owners().values())
+        return self._slug_index_cache
 
     def check_consistency(self) -> None:
         """Warn for each post whose slug another post already owns (runs on every build)."""
