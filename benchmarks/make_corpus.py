@@ -9,6 +9,15 @@ one body image and a few links to other posts written the Gatsby way (``[text](/
 
 Output is deterministic: post ``i`` depends only on the seed, on ``i`` and (for its links to
 other posts) on N. A manifest of the posts is written to ``DIR/.sourcebook-corpus.json``.
+
+Two variants stress what ties posts together (the default corpus is unchanged by them):
+
+* ``--broken-links 0.1``: one link in ten points at a slug that no post has (half of them a
+  typo of the target's slug, half the slug of a post the corpus does not hold, as in an
+  imported blog with dead links), so every build names the closest slugs for each;
+* ``--shared``: every post carries 6 to 10 of the 14 tags and mentions 40 of the glossary's
+  terms, so each tag page, each glossary entry's "Mentioned in" list and the related answers'
+  shared features hold a large part of the site.
 """
 
 from __future__ import annotations
@@ -24,6 +33,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+import yaml
 from PIL import Image, ImageDraw
 
 PROJECT = Path(__file__).resolve().parent.parent
@@ -304,6 +314,30 @@ BODY_IMAGES = [(name, alt) for name, alt in IMAGES if "_thumbnail" not in name]
 
 
 @dataclass(frozen=True)
+class Variant:
+    """How the corpus departs from the default one (see the module's docstring)."""
+
+    broken_links: float = 0.0
+    """The share of links between posts that point at a slug no post has."""
+    shared: bool = False
+    """Many tags per post, and many glossary terms mentioned in each."""
+    terms: tuple[str, ...] = ()
+    """The glossary's terms, which ``shared`` posts mention (read from the site's glossary)."""
+
+
+DEFAULT = Variant()
+#: Tags and glossary terms of a post in the ``shared`` variant.
+SHARED_TAGS = (6, 10)
+SHARED_TERMS = 40
+
+
+def glossary_terms(glossary: Path) -> tuple[str, ...]:
+    """Every entry's term, in the file's order."""
+    entries = yaml.safe_load(glossary.read_text(encoding="utf-8")) or []
+    return tuple(str(entry["term"]) for entry in entries if isinstance(entry, dict) and "term" in entry)
+
+
+@dataclass(frozen=True)
 class PostInfo:
     """What the benchmark needs to know of a generated post."""
 
@@ -313,6 +347,7 @@ class PostInfo:
     title: str
     words: int
     links: int
+    broken_links: int = 0
 
 
 def _rng(seed: int, index: int, part: str) -> random.Random:
@@ -398,7 +433,9 @@ def _quote(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
-def _frontmatter(seed: int, index: int, title: str, slug: str, body_start: str) -> list[str]:
+def _frontmatter(
+    seed: int, index: int, title: str, slug: str, body_start: str, variant: Variant = DEFAULT
+) -> list[str]:
     rng = _rng(seed, index, "frontmatter")
     date = dt.date(2015, 1, 1) + dt.timedelta(days=rng.randrange(365 * 10))
     lines = [
@@ -408,7 +445,10 @@ def _frontmatter(seed: int, index: int, title: str, slug: str, body_start: str) 
         f"date: {_quote(date.isoformat())}",
         f"featuredImage: {_quote('../images/blog/' + rng.choice(THUMBNAILS))}",
     ]
-    if rng.random() < 0.5:
+    if variant.shared:
+        shared = _rng(seed, index, "shared-tags")
+        lines.append(f"tags: [{', '.join(shared.sample(TAGS, shared.randint(*SHARED_TAGS)))}]")
+    elif rng.random() < 0.5:
         lines.append(f"tags: [{', '.join(rng.sample(TAGS, rng.randint(1, 4)))}]")
     if rng.random() < 0.3:
         lines.append(f"description: {_quote(' '.join(body_start.split()[:24]))}")
@@ -424,13 +464,51 @@ def _link_targets(seed: int, index: int, count: int) -> list[tuple[str, str]]:
     return [post_title(seed, other)[:2] for other in chosen]
 
 
-def make_post(seed: int, index: int, count: int) -> tuple[str, PostInfo]:
+def _missing_slug(seed: int, index: int, count: int, slug: str, rng: random.Random) -> str:
+    """A slug no post of the corpus has: a typo in one of the target's words, or the slug of a
+    post the corpus does not hold."""
+    if rng.random() < 0.5:
+        words = slug.strip("/").split("-")
+        at = rng.randrange(len(words) - 1)  # not the number, which keeps slugs unique
+        word = words[at]
+        cut = rng.randrange(len(word))
+        words[at] = word[:cut] + rng.choice("aeiouxyz") + word[cut + 1 :] + "x" * (len(word) < 3)
+        return "/" + "-".join(words)
+    return post_title(seed, count + 1 + rng.randrange(count))[1]
+
+
+def _break_links(
+    seed: int, index: int, count: int, links: list[tuple[str, str]], share: float
+) -> list[tuple[str, str]]:
+    """Each link, with probability ``share``, sent to a slug no post has (its text kept)."""
+    if not share:
+        return links
+    rng = _rng(seed, index, "broken")
+    return [
+        (title, _missing_slug(seed, index, count, slug, rng) if rng.random() < share else slug)
+        for title, slug in links
+    ]
+
+
+def _terms_paragraph(seed: int, index: int, terms: Sequence[str]) -> str:
+    """Sentences that mention ``SHARED_TERMS`` of the glossary's terms (the ``shared`` variant)."""
+    chosen = _rng(seed, index, "shared-terms").sample(list(terms), min(SHARED_TERMS, len(terms)))
+    sentences = []
+    for start in range(0, len(chosen), 5):
+        group = chosen[start : start + 5]
+        listed = ", ".join(group[:-1]) + f" and {group[-1]}" if len(group) > 1 else group[0]
+        sentences.append(f"This answer also touches on {listed}.")
+    return " ".join(sentences)
+
+
+def make_post(seed: int, index: int, count: int, variant: Variant = DEFAULT) -> tuple[str, PostInfo]:
     """The Markdown text of post ``index`` out of ``count``, and its manifest entry."""
     title, slug, file_name = post_title(seed, index)
     rng = _rng(seed, index, "body")
     focus = Focus(rng.choice(TOPICS), rng.choice(PRODUCTS))
     sentences = Deck(BODY_SENTENCES, rng)
-    links = _link_targets(seed, index, count)
+    targets = _link_targets(seed, index, count)
+    links = _break_links(seed, index, count, targets, variant.broken_links)
     sections = rng.randint(4, 6)
 
     intro = [
@@ -474,10 +552,15 @@ def make_post(seed: int, index: int, count: int) -> tuple[str, PostInfo]:
             name, alt = rng.choice(BODY_IMAGES)
             body.insert(len(body) - 1, f"![{alt}](../images/blog/{name})")
         words += section_words
+    if variant.shared and variant.terms:
+        body.append("## Terms used")
+        body.append(_terms_paragraph(seed, index, variant.terms))
+        words += len(body[-1].split()) + 2
     body.append("## Conclusion")
     body.append(" ".join(rng.sample(CONCLUSION_SENTENCES, 3)))
     words += len(body[-1].split()) + 1
-    text = "\n".join(_frontmatter(seed, index, title, slug, intro[0])) + "\n\n" + "\n\n".join(body) + "\n"
+    frontmatter = _frontmatter(seed, index, title, slug, intro[0], variant)
+    text = "\n".join(frontmatter) + "\n\n" + "\n\n".join(body) + "\n"
     info = PostInfo(
         index=index,
         file=(POSTS_DIR / file_name).as_posix(),
@@ -485,6 +568,7 @@ def make_post(seed: int, index: int, count: int) -> tuple[str, PostInfo]:
         title=title,
         words=words,
         links=len(links),
+        broken_links=sum(link != target for link, target in zip(links, targets, strict=True)),
     )
     return text, info
 
@@ -521,7 +605,15 @@ def _prepare_output(out: Path) -> None:
     out.mkdir(parents=True)
 
 
-def make_corpus(count: int, out: Path, seed: int, project: Path = PROJECT) -> list[PostInfo]:
+def make_corpus(
+    count: int,
+    out: Path,
+    seed: int,
+    project: Path = PROJECT,
+    *,
+    broken_links: float = 0.0,
+    shared: bool = False,
+) -> list[PostInfo]:
     """Write the site into ``out`` and return its posts."""
     _prepare_output(out)
     shutil.copy2(project / "conf.py", out / "conf.py")
@@ -533,12 +625,20 @@ def make_corpus(count: int, out: Path, seed: int, project: Path = PROJECT) -> li
     (out / IMAGES_DIR).mkdir(parents=True, exist_ok=True)
     for number, (name, _alt) in enumerate(IMAGES):
         draw_image(number).save(out / IMAGES_DIR / name, quality=80)
+    terms = glossary_terms(out / "source" / "glossary.yaml") if shared else ()
+    variant = Variant(broken_links=broken_links, shared=shared, terms=terms)
     posts: list[PostInfo] = []
     for index in range(1, count + 1):
-        text, info = make_post(seed, index, count)
+        text, info = make_post(seed, index, count, variant)
         (out / info.file).write_text(text, encoding="utf-8")
         posts.append(info)
-    manifest = {"posts": count, "seed": seed, "items": [asdict(post) for post in posts]}
+    manifest = {
+        "posts": count,
+        "seed": seed,
+        "broken_links": broken_links,
+        "shared": shared,
+        "items": [asdict(post) for post in posts],
+    }
     (out / MANIFEST).write_text(json.dumps(manifest, indent=1), encoding="utf-8")
     return posts
 
@@ -552,14 +652,31 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--posts", type=int, required=True, help="number of posts to generate")
     parser.add_argument("--out", type=Path, required=True, help="folder of the generated site")
     parser.add_argument("--seed", type=int, default=1, help="random seed (default: 1)")
+    parser.add_argument(
+        "--broken-links",
+        type=float,
+        default=0.0,
+        metavar="SHARE",
+        help="share of the links between posts that point at a slug no post has (0.1: one in ten)",
+    )
+    parser.add_argument(
+        "--shared",
+        action="store_true",
+        help=f"every post carries {SHARED_TAGS[0]}-{SHARED_TAGS[1]} of the {len(TAGS)} tags and "
+        f"mentions {SHARED_TERMS} glossary terms",
+    )
     args = parser.parse_args(argv)
     if args.posts < 1:
         parser.error("--posts must be at least 1")
-    posts = make_corpus(args.posts, args.out, args.seed)
+    if not 0 <= args.broken_links <= 1:
+        parser.error("--broken-links must be between 0 and 1")
+    posts = make_corpus(args.posts, args.out, args.seed, broken_links=args.broken_links, shared=args.shared)
     words = sum(post.words for post in posts)
     links = sum(post.links for post in posts)
+    broken = sum(post.broken_links for post in posts)
     print(
-        f"{len(posts)} posts, {words / len(posts):.0f} words each on average, {links} links between posts, "
+        f"{len(posts)} posts, {words / len(posts):.0f} words each on average, {links} links between posts "
+        f"({broken} to missing slugs), "
         f"{len(IMAGES)} images, {_disk_kb(args.out):.0f} KB in {args.out}",
         file=sys.stderr,
     )
