@@ -65,6 +65,12 @@ class KbConfig:
     )
     book_posts: int = _option(0, "How many posts the PDF and EPUB hold, the newest (0: every one).", "html")
     book_tags: tuple[str, ...] = _option((), "Only posts with one of these tags go into the books.", "html")
+    posts_per_page: int = _option(
+        500,
+        "Longest list one page of the website shows: the archive, the tag index and each tag's "
+        "page go on over further pages; a {postlist} ends with a link to the rest (0: no limit).",
+        "html",
+    )
     icon_script: bool = _option(
         False,
         "Load the theme's Font Awesome script on every page (its icons show without it; "

@@ -83,7 +83,9 @@ def hostile(tmp_path_factory: pytest.TempPathFactory) -> HostileSite:
     srcdir = shipped_site_with(HOSTILE_POSTS, root / "site")
     # A public address, so that the feeds and the sitemap are written too.
     address = ("-D", "html_baseurl=https://kb.example/")
-    html_warnings = sphinx_build(srcdir, "html", root / "html", "-j", "2", *address)
+    # One entry a page: every list goes on over further pages, whose links and titles show posts.
+    parts = ("-D", "kb_posts_per_page=1")
+    html_warnings = sphinx_build(srcdir, "html", root / "html", "-j", "2", *address, *parts)
     epub_warnings = sphinx_build(srcdir, "epub", root / "epub", "-d", str(root / "doctrees"), *address)
     (epub_file,) = (root / "epub").glob("*.epub")
     return HostileSite(srcdir, root / "html", epub_file, html_warnings, epub_warnings)
@@ -223,8 +225,11 @@ PAGE_KINDS = [
     "source/posts/2_hostile_description.html",
     "source/posts/3_terminal.html",
     "tags/kb-injected-data-field-tag-kb-injected.html",
+    "tags/kb-injected-data-field-tag-kb-injected/page-2.html",
     "source/tags.html",
     "source/archive.html",
+    "source/archive/page-2.html",
+    "source/tags/page-2.html",
     "source/glossary.html",
     "search.html?q=rework",
     "404.html",

@@ -16,12 +16,14 @@ from functools import cached_property
 from itertools import groupby
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
+from urllib.parse import quote
 
 from docutils import nodes
 from sphinx import addnodes
 from sphinx.domains.std import make_glossary_term
 from sphinx.environment.collectors import EnvironmentCollector
 from sphinx.util.docutils import SphinxDirective
+from sphinx.util.osutil import relative_uri
 
 from sourcebook.knowledge.glossary_data import (
     GlossaryEntry,
@@ -30,6 +32,7 @@ from sourcebook.knowledge.glossary_data import (
     build_matcher,
     load_glossary,
 )
+from sourcebook.output import builds_website
 from sourcebook.posts.nodes import link_or_text
 from sourcebook.posts.store import PostRecord, get_domain
 from sourcebook.reporting import warn
@@ -335,9 +338,19 @@ def fill_mentions(app: Sphinx, doctree: nodes.document, docname: str) -> None:
                 line += nodes.Text(", ")
             line += link_or_text(app.builder, docname, post.docname, nodes.Text(post.title), post.title)
         if len(posts) > MENTIONS_SHOWN:
-            rest = len(posts) - MENTIONS_SHOWN
-            line += nodes.Text(f" and {rest} more")
+            line += nodes.Text(" and ")
+            line += rest_of_mentions(app, docname, placeholder["term"], len(posts) - MENTIONS_SHOWN)
         placeholder.replace_self(line)
+
+
+def rest_of_mentions(app: Sphinx, docname: str, key: str, rest: int) -> nodes.Node:
+    """'N more', linked on the website to a search for the term (its posts are indexed with its
+    names), so that the list stays ten posts long however many mention the term."""
+    text = nodes.Text(f"{rest:,} more")
+    if not builds_website(app):
+        return text
+    search = relative_uri(app.builder.get_target_uri(docname), app.builder.get_target_uri("search"))
+    return nodes.reference("", "", text, refuri=f"{search}?q={quote(key)}", classes=["kb-mentions-rest"])
 
 
 def setup_glossary(app: Sphinx) -> None:

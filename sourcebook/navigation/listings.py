@@ -5,12 +5,18 @@ the lists are filled in at ``doctree-resolved`` from the post store. Each page h
 records what its lists are (kind and options); when reading ends (``env-get-updated``), a page
 whose lists would now show something else is handed back to Sphinx, so an incremental build
 refreshes it without ``-E``, and a page whose lists did not change is not written again.
+
+On the website no list grows without bound (``kb_posts_per_page``): the archive goes on over
+further pages (:mod:`sourcebook.navigation.pagination`), and a longer ``{postlist}`` ends with
+a link to the rest: the tag's page for a list of one tag, the archive otherwise.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import html
+import time
 from itertools import groupby
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -20,10 +26,23 @@ from sphinx.util.docutils import SphinxDirective
 from sphinx.util.osutil import relative_uri
 from sphinx_design.shared import PassthroughTextElement, create_component
 
+from sourcebook.navigation.pagination import (
+    Change,
+    generated_parts,
+    navigation_html,
+    neighbour_context,
+    note_changes,
+    page_frame,
+    part_name,
+    posts_per_page,
+    split,
+)
 from sourcebook.posts.frontmatter import format_date
 from sourcebook.posts.image_variants import thumbnail_for
 from sourcebook.posts.nodes import kb_time, link_or_text
+from sourcebook.posts.slugs import tag_slug
 from sourcebook.posts.store import PostRecord, get_domain
+from sourcebook.reporting import warn
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -159,15 +178,86 @@ def render_cards(app: Sphinx, fromdocname: str, posts: list[PostRecord]) -> node
     return grid
 
 
+def year_of(post: PostRecord) -> str:
+    return (post.date or "")[:4] or "Undated"
+
+
 def render_archive(builder: Builder, fromdocname: str, posts: list[PostRecord]) -> list[nodes.Node]:
     """A section per year, newest year first; undated posts last."""
     sections: list[nodes.Node] = []
-    for year, group in groupby(posts, key=lambda post: (post.date or "")[:4] or "Undated"):
+    for year, group in groupby(posts, key=year_of):
         section = nodes.section(ids=[f"year-{year.lower()}"], classes=["kb-archive-year"])
         section += nodes.title(year, year)
         section += render_list(builder, fromdocname, list(group))
         sections.append(section)
     return sections
+
+
+def years_html(builder: Builder, pagename: str, parts: list[list[PostRecord]], number: int) -> str:
+    """Every year of a split archive, each linked to the part where it starts, with its count."""
+    starts: dict[str, int] = {}
+    counts: dict[str, int] = {}
+    for index, part in enumerate(parts, start=1):
+        for post in part:
+            starts.setdefault(year_of(post), index)
+            counts[year_of(post)] = counts.get(year_of(post), 0) + 1
+    here = builder.get_target_uri(part_name(pagename, number))
+    links = []
+    for year, start in starts.items():
+        href = relative_uri(here, builder.get_target_uri(part_name(pagename, start)))
+        if start == number:
+            href = ""
+        links.append(
+            f'<li><a href="{html.escape(href)}#year-{html.escape(year.lower())}">{html.escape(year)}</a>'
+            f' <span class="kb-count">{counts[year]:,}</span></li>'
+        )
+    return f'<nav class="kb-archive-years" aria-label="Years"><ul>{"".join(links)}</ul></nav>\n'
+
+
+def archive_part(
+    builder: Builder, pagename: str, parts: list[list[PostRecord]], number: int, fromdocname: str
+) -> list[nodes.Node]:
+    """Part ``number`` of an archive, with the years and the page links when it has several."""
+    listed = render_archive(builder, fromdocname, parts[number - 1])
+    if len(parts) == 1:
+        return listed
+    navigation = navigation_html(builder, pagename, number, len(parts), "Pages of the archive")
+    return [
+        nodes.raw("", years_html(builder, pagename, parts, number) + navigation, format="html"),
+        *listed,
+        nodes.raw("", navigation, format="html"),
+    ]
+
+
+def archive_page(app: Sphinx) -> str | None:
+    """The first page holding an archive: where a cut list of every post sends readers."""
+    for docname, listings in sorted(get_domain(app.env).listing_pages.items()):
+        if docname in app.env.all_docs and any(kind == "postarchive" for kind, _options in listings):
+            return docname
+    return None
+
+
+def rest_link(app: Sphinx, docname: str, options: dict[str, Any], rest: int) -> nodes.paragraph:
+    """'And N more', linked to the tag's page (a list of one tag) or the archive."""
+    line = nodes.paragraph(classes=["kb-more"])
+    text = nodes.Text(f"{rest:,} more")
+    tag = options.get("tag")
+    target = f"{app.config.kb_tags_dir}/{tag_slug(tag)}" if tag else archive_page(app)
+    if target is None:
+        line += text
+    else:
+        uri = relative_uri(app.builder.get_target_uri(docname), app.builder.get_target_uri(target))
+        line += nodes.reference("", "", text, refuri=uri, internal=True)
+    return line
+
+
+def split_archive(app: Sphinx, docname: str, posts: list[PostRecord]) -> list[list[PostRecord]] | None:
+    """The parts of the archive on ``docname`` (its first ``{postarchive}``), or None."""
+    listings = get_domain(app.env).listing_pages.get(docname, [])
+    options = next((options for kind, options in listings if kind == "postarchive"), None)
+    if options is None:
+        return None
+    return split(select_posts(posts, options), posts_per_page(app))
 
 
 def fill_listings(app: Sphinx, doctree: nodes.document, docname: str) -> None:
@@ -178,17 +268,101 @@ def fill_listings(app: Sphinx, doctree: nodes.document, docname: str) -> None:
     if not placeholders:
         return  # most pages list nothing: no need to sort every post for them
     posts = get_domain(app.env).sorted_posts()
+    size = posts_per_page(app)
+    archives = 0
     for placeholder in placeholders:
         options = placeholder["options"]
         chosen = select_posts(posts, options)
         if not chosen:
             placeholder.replace_self(nodes.paragraph("", "No posts yet.", classes=["kb-empty"]))
-        elif placeholder["kind"] == "postarchive":
-            placeholder.replace_self(render_archive(app.builder, docname, chosen))
+            continue
+        if placeholder["kind"] == "postarchive":
+            archives += 1
+            if archives == 1:  # the page's archive: it goes on over further pages
+                parts = split(chosen, size)
+                placeholder.replace_self(archive_part(app.builder, docname, parts, 1, docname))
+                continue
+            warn(
+                "listing",
+                "a page holds one {postarchive} that goes on over further pages; this one lists "
+                f"its first {size} posts: give it a page of its own",
+                location=placeholder,
+            )
+        shown, rest = (chosen[:size], len(chosen) - size) if size and len(chosen) > size else (chosen, 0)
+        if placeholder["kind"] == "postarchive":
+            listed: list[nodes.Node] = render_archive(app.builder, docname, shown)
         elif options.get("layout") == "cards":
-            placeholder.replace_self(render_cards(app, docname, chosen))
+            listed = [render_cards(app, docname, shown)]
         else:
-            placeholder.replace_self(render_list(app.builder, docname, chosen))
+            listed = [render_list(app.builder, docname, shown)]
+        if rest:
+            listed.append(rest_link(app, docname, options, rest))
+        placeholder.replace_self(listed)
+
+
+def archive_neighbours(
+    app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: nodes.document | None
+) -> None:
+    """A split archive's page links to its second part as "next" (its head and the theme's foot)."""
+    if doctree is None or pagename not in get_domain(app.env).listing_pages:
+        return
+    parts = split_archive(app, pagename, get_domain(app.env).sorted_posts())
+    if parts is not None and len(parts) > 1:
+        title = app.env.titles[pagename].astext()
+        context.update(neighbour_context(app.builder, pagename, 1, len(parts), title))
+
+
+def archive_part_content(app: Sphinx, pagename: str, parts: list[list[PostRecord]], number: int) -> str:
+    """What part ``number`` shows, for its fingerprint: its posts, and every part's first year."""
+    title = app.env.titles[pagename].astext() if pagename in app.env.titles else pagename
+    shown = [(post.docname, post.title, post.date) for post in parts[number - 1]]
+    years = [(year_of(part[0]), year_of(part[-1]), len(part)) for part in parts]
+    return repr((title, number, len(parts), shown, years))
+
+
+def refresh_archive_parts(app: Sphinx, env: BuildEnvironment) -> list[str]:
+    """Record each generated part's fingerprint and when it changed (written at collect time)."""
+    if not posts_per_page(app):
+        return []
+    domain = get_domain(env)
+    posts = domain.sorted_posts()
+    frame = page_frame(app, env)
+    contents = {}
+    for docname in sorted(domain.listing_pages):
+        if docname in env.all_docs and (parts := split_archive(app, docname, posts)) is not None:
+            for number in range(2, len(parts) + 1):
+                content = archive_part_content(app, docname, parts, number)
+                contents[part_name(docname, number)] = f"{frame}\x1d{content}"
+    previous: dict[str, Change] = domain.data["listing_parts"]
+    domain.data["listing_parts"] = note_changes(previous, contents, time.time())
+    return []
+
+
+def archive_part_body(
+    app: Sphinx, docname: str, title: str, parts: list[list[PostRecord]], number: int
+) -> str:
+    """The HTML of a generated part: the page's title, then the part, as the page writes it."""
+    section = nodes.section(ids=["archive"], classes=["kb-archive-part"])
+    section += nodes.title(title, title)
+    section += archive_part(app.builder, docname, parts, number, part_name(docname, number))
+    return str(app.builder.render_partial(section)["fragment"])  # type: ignore[attr-defined]
+
+
+def archive_parts(app: Sphinx) -> list[tuple[str, dict[str, Any], str]]:
+    """The archive's further parts that changed (html-collect-pages); parts no longer needed go."""
+    if not posts_per_page(app):
+        return []
+    domain = get_domain(app.env)
+    posts = domain.sorted_posts()
+    changes: dict[str, Change] = domain.data["listing_parts"]
+    pages = []
+    for docname in sorted(domain.listing_pages):
+        if docname not in app.env.all_docs or (parts := split_archive(app, docname, posts)) is None:
+            continue
+        title = app.env.titles[docname].astext()
+        body = functools.partial(archive_part_body, app, docname, title, parts)
+        pages += generated_parts(app, docname, title, len(parts), body, changes)
+    return pages
 
 
 def shown(app: Sphinx, kind: str, options: dict[str, Any], posts: list[PostRecord]) -> list[tuple[Any, ...]]:
@@ -234,3 +408,7 @@ def setup_listings(app: Sphinx) -> None:
     app.add_directive("postarchive", PostArchiveDirective)
     app.connect("doctree-resolved", fill_listings)
     app.connect("env-get-updated", refresh_listing_pages)
+    app.connect("env-get-updated", refresh_archive_parts)
+    # After Sphinx sets prev/next from the toctree, before the theme draws them.
+    app.connect("html-page-context", archive_neighbours)
+    app.connect("html-collect-pages", archive_parts)

@@ -7,11 +7,14 @@ the environment) each tag page gets a fingerprint of everything it shows, and th
 fingerprint last changed; a page is written when its file is older than that time or than the
 newest template, the rule Sphinx applies to documents. So incremental builds give the pages of
 a clean build without rendering every tag page each time.
+
+On the website a tag's page and the tag index list at most ``kb_posts_per_page`` entries and
+go on over further pages (``tags/<tag>/page-2.html``…, :mod:`sourcebook.navigation.pagination`).
 """
 
 from __future__ import annotations
 
-import hashlib
+import functools
 import html
 import time
 from collections import Counter
@@ -22,10 +25,23 @@ from docutils import nodes
 from sphinx.util.osutil import relative_uri
 
 from sourcebook.navigation.listings import ListingDirective, kb_postlist
+from sourcebook.navigation.pagination import (
+    Change,
+    generated_parts,
+    is_current,
+    navigation_html,
+    neighbour_context,
+    note_changes,
+    page_frame,
+    part_name,
+    part_title,
+    posts_per_page,
+    remove_parts_after,
+    split,
+)
 from sourcebook.navigation.publishing import remember_generated_page
-from sourcebook.output import written_since
 from sourcebook.posts.frontmatter import format_date
-from sourcebook.posts.slugs import slugify
+from sourcebook.posts.slugs import tag_slug
 from sourcebook.posts.store import PostRecord, get_domain, is_post
 
 if TYPE_CHECKING:
@@ -43,11 +59,6 @@ class Tag:
     slug: str
     name: str
     posts: list[PostRecord] = field(default_factory=list)
-
-
-def tag_slug(name: str) -> str:
-    """Tags that differ only in case or punctuation share a page."""
-    return slugify(name) or "tag"
 
 
 def collect_tags(posts: list[PostRecord]) -> list[Tag]:
@@ -88,24 +99,69 @@ class TagIndexDirective(ListingDirective):
     option_spec: ClassVar[dict[str, Any]] = {}
 
 
+def render_tag_index(app: Sphinx, fromdocname: str, tags: list[Tag]) -> nodes.bullet_list:
+    """Each tag, linked to its page, with its number of posts."""
+    items = nodes.bullet_list(classes=["kb-tagindex"])
+    for tag in tags:
+        paragraph = nodes.paragraph()
+        label = nodes.Text(tag.name)
+        if app.builder.format == "html":
+            paragraph += nodes.reference(
+                "", "", label, refuri=tag_uri(app.builder, fromdocname, tag.slug), internal=True
+            )
+        else:
+            paragraph += label
+        paragraph += nodes.inline("", f" {len(tag.posts)}", classes=["kb-count"])
+        items += nodes.list_item("", paragraph)
+    return items
+
+
+def tag_index_part(app: Sphinx, pagename: str, parts: list[list[Tag]], number: int) -> list[nodes.Node]:
+    """Part ``number`` of the tag index on ``pagename``, with the page links when it has several."""
+    listed = render_tag_index(app, part_name(pagename, number), parts[number - 1])
+    if len(parts) == 1:
+        return [listed]
+    navigation = nodes.raw(
+        "", navigation_html(app.builder, pagename, number, len(parts), "Pages of the tags"), format="html"
+    )
+    return [navigation, listed, navigation.deepcopy()]
+
+
+def tag_index_parts(app: Sphinx, tags: list[Tag]) -> list[list[Tag]]:
+    return split(tags, posts_per_page(app))
+
+
+def tag_index_pages(app: Sphinx) -> list[str]:
+    """The documents holding a ``{tagindex}``."""
+    listing_pages = get_domain(app.env).listing_pages
+    return sorted(
+        docname
+        for docname, listings in listing_pages.items()
+        if docname in app.env.all_docs and any(kind == "tagindex" for kind, _options in listings)
+    )
+
+
 def fill_tag_index(app: Sphinx, doctree: nodes.document, docname: str) -> None:
     for placeholder in list(doctree.findall(kb_postlist)):
         if placeholder["kind"] != "tagindex":
             continue
         tags = collect_tags(get_domain(app.env).sorted_posts())
-        items = nodes.bullet_list(classes=["kb-tagindex"])
-        for tag in tags:
-            paragraph = nodes.paragraph()
-            label = nodes.Text(tag.name)
-            if app.builder.format == "html":
-                paragraph += nodes.reference(
-                    "", "", label, refuri=tag_uri(app.builder, docname, tag.slug), internal=True
-                )
-            else:
-                paragraph += label
-            paragraph += nodes.inline("", f" {len(tag.posts)}", classes=["kb-count"])
-            items += nodes.list_item("", paragraph)
-        placeholder.replace_self(items if tags else nodes.paragraph("", "No tags yet.", classes=["kb-empty"]))
+        if not tags:
+            placeholder.replace_self(nodes.paragraph("", "No tags yet.", classes=["kb-empty"]))
+            continue
+        placeholder.replace_self(tag_index_part(app, docname, tag_index_parts(app, tags), 1))
+
+
+def tag_index_neighbours(
+    app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: nodes.document | None
+) -> None:
+    """A split tag index links its second part as "next" (its head and the theme's foot)."""
+    if doctree is None or pagename not in tag_index_pages(app):
+        return
+    parts = tag_index_parts(app, collect_tags(get_domain(app.env).sorted_posts()))
+    if len(parts) > 1:
+        title = app.env.titles[pagename].astext()
+        context.update(neighbour_context(app.builder, pagename, 1, len(parts), title))
 
 
 def link_post_tags(app: Sphinx, doctree: nodes.document, docname: str) -> None:
@@ -127,11 +183,19 @@ def link_post_tags(app: Sphinx, doctree: nodes.document, docname: str) -> None:
             )
 
 
-def tag_page_body(builder: Builder, tag: Tag) -> str:
-    """The HTML of a tag's page; every value from frontmatter is escaped."""
-    page = tag_page(builder, tag.slug)
+def tag_parts(app: Sphinx, tag: Tag) -> list[list[PostRecord]]:
+    return split(tag.posts, posts_per_page(app))
+
+
+def tag_page_body(
+    builder: Builder, tag: Tag, parts: list[list[PostRecord]] | None = None, number: int = 1
+) -> str:
+    """The HTML of (part ``number`` of) a tag's page; every value from frontmatter is escaped."""
+    parts = parts or [tag.posts]
+    pagename = tag_page(builder, tag.slug)
+    page = part_name(pagename, number)
     items = []
-    for post in tag.posts:
+    for post in parts[number - 1]:
         href = relative_uri(builder.get_target_uri(page), builder.get_target_uri(post.docname))
         date = ""
         if post.date:
@@ -145,59 +209,55 @@ def tag_page_body(builder: Builder, tag: Tag) -> str:
     index_href = relative_uri(
         builder.get_target_uri(page), builder.get_target_uri(builder.config.kb_tags_page)
     )
-    count = f"{len(tag.posts)} post" + ("" if len(tag.posts) == 1 else "s")
+    count = f"{len(tag.posts):,} post" + ("" if len(tag.posts) == 1 else "s")
+    navigation = ""
+    if len(parts) > 1:
+        label = f"Pages of the posts tagged “{tag.name}”"
+        navigation = navigation_html(builder, pagename, number, len(parts), label)
     return (
         f'<section id="tag-{html.escape(tag.slug)}" class="kb-tag-page">\n'
         f"<h1>{html.escape(tag.name)}</h1>\n"
         f'<p class="kb-tag-count">{count} tagged “{html.escape(tag.name)}”.</p>\n'
+        f"{navigation}"
         f'<ul class="kb-postlist">\n{"".join(items)}\n</ul>\n'
+        f"{navigation}"
         f'<p><a class="reference internal" href="{html.escape(index_href)}">All tags</a></p>\n'
         "</section>\n"
     )
 
 
-def page_frame(app: Sphinx, env: BuildEnvironment) -> str:
-    """What a generated page shows besides its body: the configuration (as Sphinx's
-    ``.buildinfo`` records it), the site's static files (pages link to their CSS and scripts
-    with a checksum) and the sidebar's navigation (every toctree and its titles)."""
-    build_info = getattr(app.builder, "build_info", None)
-    parts = [app.builder.name, getattr(build_info, "config_hash", ""), getattr(build_info, "tags_hash", "")]
-    for entry in app.config.html_static_path:  # folders, or single files
-        root = app.confdir / entry
-        for path in [root] if root.is_file() else sorted(root.rglob("*")):
-            if path.is_file():
-                stat = path.stat()
-                parts.append(f"{path}\x1f{stat.st_size}\x1f{stat.st_mtime_ns}")
-    root_doc = app.config.root_doc
-    for docname, included in sorted(env.toctree_includes.items()):
-        for name in (docname, *included):
-            title = env.titles.get(name)
-            parts.append(f"{name}\x1f{title.astext() if title is not None else ''}")
-    if root_doc in env.titles:
-        parts.append(f"{root_doc}\x1f{env.titles[root_doc].astext()}")
-    return "\x1e".join(parts)
+def tag_title(tag: Tag) -> str:
+    return f"Posts tagged “{tag.name}”"
 
 
 def refresh_tag_pages(app: Sphinx, env: BuildEnvironment) -> list[str]:
-    """Record each tag page's fingerprint, and when it changed (env-get-updated).
+    """Record each tag page's (and part's) fingerprint, and when it changed (env-get-updated).
 
     This runs before Sphinx saves the environment; the pages are written later, at
     ``html-collect-pages``, when their files are older than the recorded time. Tag pages are
-    not documents, so there is nothing to hand back to Sphinx.
+    not documents, so there is nothing to hand back to Sphinx. The tag index's further parts
+    are recorded here too.
     """
     if app.builder.format != "html":
         return []
     domain = get_domain(env)
-    previous: dict[str, tuple[str, float]] = domain.data["tag_pages"]
     frame = page_frame(app, env)
-    now = time.time()
-    current: dict[str, tuple[str, float]] = {}
-    for tag in collect_tags(domain.sorted_posts()):
-        content = f"{frame}\x1d{tag.name}\x1d{tag_page_body(app.builder, tag)}"
-        fingerprint = hashlib.sha256(content.encode()).hexdigest()[:32]
-        before = previous.get(tag.slug)
-        current[tag.slug] = before if before is not None and before[0] == fingerprint else (fingerprint, now)
-    domain.data["tag_pages"] = current
+    contents: dict[str, str] = {}
+    tags = collect_tags(domain.sorted_posts())
+    for tag in tags:
+        parts = tag_parts(app, tag)
+        for number in range(1, len(parts) + 1):
+            body = tag_page_body(app.builder, tag, parts, number)
+            contents[part_name(tag.slug, number)] = f"{frame}\x1d{tag.name}\x1d{body}"
+    index_parts = tag_index_parts(app, tags)
+    for docname in tag_index_pages(app):
+        title = env.titles[docname].astext()
+        for number in range(2, len(index_parts) + 1):
+            shown = [(tag.slug, tag.name, len(tag.posts)) for tag in index_parts[number - 1]]
+            content = repr((title, number, len(index_parts), shown))
+            contents[part_name(index_key(docname), number)] = f"{frame}\x1d{content}"
+    previous: dict[str, Change] = domain.data["tag_pages"]
+    domain.data["tag_pages"] = note_changes(previous, contents, time.time())
     return []
 
 
@@ -211,22 +271,43 @@ def tag_pages(app: Sphinx) -> Iterator[tuple[str, dict[str, Any], str]]:
         for stale in tags_dir.glob(f"*{suffix}"):
             if stale.name not in current:
                 stale.unlink()
-    changes: dict[str, tuple[str, float]] = get_domain(app.env).data["tag_pages"]
-    templates = getattr(app.builder, "templates", None)
-    template_time = templates.newest_template_mtime() if templates is not None else 0.0
+                remove_parts_after(app, tag_page(app.builder, stale.stem), 1)
+    changes: dict[str, Change] = get_domain(app.env).data["tag_pages"]
     for tag in tags:
         pagename = tag_page(app.builder, tag.slug)
+        parts = tag_parts(app, tag)
+        title = tag_title(tag)
         # Listed in the sitemap whether it is written again or not.
         remember_generated_page(app, pagename)
-        _fingerprint, changed = changes.get(tag.slug, ("", float("inf")))
-        if written_since(tags_dir / f"{tag.slug}{suffix}", max(changed, template_time)):
-            continue
-        context = {
-            "title": html.escape(f"Posts tagged “{tag.name}”"),
-            "body": tag_page_body(app.builder, tag),
-            "display_toc": False,
-        }
-        yield pagename, context, "page.html"
+        if not is_current(app, pagename, changes, tag.slug):
+            context = {
+                "title": html.escape(part_title(title, 1, len(parts))),
+                "body": tag_page_body(app.builder, tag, parts, 1),
+                "display_toc": False,
+                **(neighbour_context(app.builder, pagename, 1, len(parts), title) if len(parts) > 1 else {}),
+            }
+            yield pagename, context, "page.html"
+        body = functools.partial(tag_page_body, app.builder, tag, parts)
+        yield from generated_parts(app, pagename, title, len(parts), body, changes, tag.slug)
+    index_parts = tag_index_parts(app, tags)
+    for docname in tag_index_pages(app):
+        title = app.env.titles[docname].astext()
+        index_body = functools.partial(tag_index_body, app, docname, title, index_parts)
+        key = index_key(docname)
+        yield from generated_parts(app, docname, title, len(index_parts), index_body, changes, key)
+
+
+def index_key(docname: str) -> str:
+    """How the tag index's parts are recorded beside the tag pages (no tag's name holds ':')."""
+    return f"index:{docname}"
+
+
+def tag_index_body(app: Sphinx, docname: str, title: str, parts: list[list[Tag]], number: int) -> str:
+    """The HTML of a generated part of the tag index: the page's title, then the part."""
+    section = nodes.section(ids=["tags"], classes=["kb-tagindex-part"])
+    section += nodes.title(title, title)
+    section += tag_index_part(app, docname, parts, number)
+    return str(app.builder.render_partial(section)["fragment"])  # type: ignore[attr-defined]
 
 
 def setup_tags(app: Sphinx) -> None:
@@ -234,4 +315,6 @@ def setup_tags(app: Sphinx) -> None:
     app.connect("doctree-resolved", fill_tag_index)
     app.connect("doctree-resolved", link_post_tags)
     app.connect("env-get-updated", refresh_tag_pages)
+    # After Sphinx sets prev/next from the toctree, before the theme draws them.
+    app.connect("html-page-context", tag_index_neighbours)
     app.connect("html-collect-pages", tag_pages)

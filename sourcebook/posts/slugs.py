@@ -25,6 +25,11 @@ def slugify(text: str) -> str:
     return "-".join(words).lower()
 
 
+def tag_slug(name: str) -> str:
+    """The name of a tag's page: tags that differ only in case or punctuation share one."""
+    return slugify(name) or "tag"
+
+
 def slug_key(slug: str) -> str:
     """The form two slugs are compared in: Gatsby served URLs case-insensitively."""
     return slug.casefold()

@@ -77,7 +77,7 @@ class KnowledgeBaseDomain(Domain):
 
     name = "kb"
     label = "Knowledge base"
-    data_version = 2
+    data_version = 3
     initial_data: ClassVar[dict[str, Any]] = {
         "posts": {},
         "listing_pages": {},
@@ -89,6 +89,8 @@ class KnowledgeBaseDomain(Domain):
         # for the feeds (feeds.py).
         "tag_pages": {},
         "feeds": None,
+        # The same for the further parts of split lists (pagination.py), by page name.
+        "listing_parts": {},
     }
     object_types: ClassVar[dict[str, ObjType]] = {"post": ObjType("post", "post")}
     roles: ClassVar[dict[str, Any]] = {"post": XRefRole()}

@@ -361,8 +361,13 @@ def test_mentioned_in_shows_ten_posts_then_a_count(site: Site, build: Build) -> 
     app = build(srcdir)
     assert warnings_of(app) == []
     line = entry_of(html_of(app, "source/glossary"), "term-rework").select_one(".kb-glossary-mentions")
-    assert [a.get_text() for a in line.select("a")] == [f"Extra {number:02}" for number in range(11, 1, -1)]
+    posts = line.select("a:not(.kb-mentions-rest)")
+    assert [a.get_text() for a in posts] == [f"Extra {number:02}" for number in range(11, 1, -1)]
     assert line.get_text().endswith("Extra 02 and 3 more")
+    # The rest are a search for the term away: its posts are indexed with its names.
+    rest = line.select_one("a.kb-mentions-rest")
+    assert (rest.get_text(), rest["href"]) == ("3 more", "../search.html?q=rework")
+    assert (app.outdir / "search.html").is_file()
 
 
 # --- Rebuilds ------------------------------------------------------------------------
