@@ -116,8 +116,13 @@ def refresh_backlinks(app: Sphinx, env: BuildEnvironment) -> list[str]:
     return sorted(changed & set(env.all_docs))
 
 
+#: The newest pages a "Referenced by" list shows; a count says how many more there are.
+BACKLINKS_SHOWN = 20
+
+
 def add_backlinks(app: Sphinx, doctree: nodes.document, docname: str) -> None:
-    """A "Referenced by" list at the end of a post that other pages link to."""
+    """A "Referenced by" list at the end of a post that other pages link to: the newest
+    ``BACKLINKS_SHOWN``, so that a post half the site links to stays a page of its own size."""
     if not is_post(docname, app.config):
         return
     sources = get_domain(app.env).data["backlinks"].get(docname)
@@ -128,13 +133,17 @@ def add_backlinks(app: Sphinx, doctree: nodes.document, docname: str) -> None:
     container = nodes.container(classes=["kb-backlinks"])
     container += nodes.rubric("Referenced by", "Referenced by")
     items = nodes.bullet_list()
-    for source in sorted(
+    ordered = sorted(
         sources, key=lambda doc: posts[doc].sort_key if doc in posts else ("", doc), reverse=True
-    ):
+    )
+    for source in ordered[:BACKLINKS_SHOWN]:
         title = posts[source].title if source in posts else app.env.titles[source].astext()
         reference = link_or_text(app.builder, docname, source, nodes.Text(title))
         items += nodes.list_item("", nodes.paragraph("", "", reference))
     container += items
+    if len(ordered) > BACKLINKS_SHOWN:
+        rest = len(ordered) - BACKLINKS_SHOWN
+        container += nodes.paragraph("", f"and {rest:,} more", classes=["kb-more"])
     sections[0] += container
 
 

@@ -84,6 +84,21 @@ def test_referenced_by(crossrefs: SphinxTestApp) -> None:
     assert html_of(crossrefs, "source/posts/deposits").select(".kb-backlinks") == []
 
 
+def test_referenced_by_stays_short_on_a_post_many_pages_link_to(
+    site: Callable[[str], Path], build: Callable[..., SphinxTestApp]
+) -> None:
+    srcdir = site("crossrefs")
+    for number in range(25):
+        (srcdir / "source" / "posts" / f"fan_{number:02d}.md").write_text(
+            f"---\ntitle: 'Fan {number:02d}'\ndate: '2021-01-{number + 1:02d}'\n---\n\n"
+            "See [the deposit answer](/deposits).\n"
+        )
+    app = build(srcdir)
+    block = html_of(app, "source/posts/deposits").select_one(".kb-backlinks")
+    assert [a.get_text() for a in block.select("a")] == [f"Fan {number:02d}" for number in range(24, 4, -1)]
+    assert block.select_one("p.kb-more").get_text() == "and 5 more"  # the five oldest
+
+
 def test_inventory_lists_posts_under_their_slugs(crossrefs: SphinxTestApp) -> None:
     inventory = InventoryFile.loads(
         (crossrefs.outdir / "objects.inv").read_bytes(), uri="https://kb.example.com/"
