@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import gzip
 import importlib.util
 import json
 import os
@@ -178,6 +179,18 @@ def profiled_build(site: Path, profile: Path) -> dict[str, float]:
     }
 
 
+def largest_pages(outdir: Path, count: int = 5) -> dict[str, list[tuple[str, int]]]:
+    """The HTML pages with the most bytes, raw and gzipped (the issue's limits: 600 KB, 100 KB)."""
+    sizes = []
+    for path in outdir.rglob("*.html"):
+        data = path.read_bytes()
+        sizes.append((path.relative_to(outdir).as_posix(), len(data), len(gzip.compress(data, 6))))
+    return {
+        "raw": [(name, raw) for name, raw, _ in sorted(sizes, key=lambda size: -size[1])[:count]],
+        "gzipped": [(name, packed) for name, _, packed in sorted(sizes, key=lambda size: -size[2])[:count]],
+    }
+
+
 def measure(variant: str, count: int, work: Path) -> dict[str, Any]:
     site = work / f"{variant}-{count}"
     posts = make_corpus(count, site, 1, **VARIANTS[variant])
@@ -190,6 +203,7 @@ def measure(variant: str, count: int, work: Path) -> dict[str, Any]:
         "links": sum(post.links for post in posts),
         "broken_links": sum(post.broken_links for post in posts),
         **build,
+        "largest_pages": largest_pages(site / "_build" / "html"),
         **figures,
     }
 
@@ -227,6 +241,12 @@ def table(results: list[dict[str, Any]]) -> str:
             if any(values):
                 lines.append(_row(feature, values, growth))
         lines.append("")
+        for run in runs:
+            raw, packed = run["largest_pages"]["raw"][0], run["largest_pages"]["gzipped"][0]
+            lines.append(
+                f"Largest page at {run['posts']:,} posts: {raw[0]}, {raw[1] / 1024:.0f} KB raw; "
+                f"{packed[0]}, {packed[1] / 1024:.0f} KB gzipped."
+            )
         lines.append(
             "Links to missing slugs: "
             + ", ".join(f"{run['broken_links']:,} of {run['links']:,} at {run['posts']:,}" for run in runs)
