@@ -51,6 +51,8 @@ sys.path.insert(0, str(HERE))
 
 from make_corpus import make_corpus  # noqa: E402
 
+BASE_URL = "https://kb.example.com/"
+
 VARIANTS: dict[str, dict[str, Any]] = {
     "broken-links": {"broken_links": 0.1},
     "shared": {"shared": True},
@@ -164,7 +166,8 @@ def profiled_build(site: Path, profile: Path) -> dict[str, float]:
         "code = profiler.runcall(main, sys.argv[2:]); profiler.dump_stats(sys.argv[1]); sys.exit(code)"
     )
     command = [sys.executable, "-c", program, str(profile), "-q", "-b", "html", "-j", "1"]
-    command += ["-d", str(doctrees), str(site), str(outdir)]
+    # A public address, as on Read the Docs: the feeds, the sitemap and robots.txt are written too.
+    command += ["-D", f"html_baseurl={BASE_URL}", "-d", str(doctrees), str(site), str(outdir)]
     result = subprocess.run(command, capture_output=True, text=True, check=False)
     wall = time.perf_counter() - started
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
