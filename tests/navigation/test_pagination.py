@@ -179,6 +179,24 @@ def test_a_long_postlist_ends_with_a_link_to_the_rest(
     assert page(app.outdir, "index.html").select("p.kb-more") == []
 
 
+def test_a_second_archive_on_a_page_is_cut_with_a_warning(
+    parts_site: Path, build: Callable[..., SphinxTestApp]
+) -> None:
+    (parts_site / "source" / "twice.md").write_text(
+        "---\norphan: true\n---\n# Twice\n\n```{postarchive}\n```\n\n```{postarchive}\n```\n",
+        encoding="utf-8",
+    )
+    app = build(parts_site)
+    assert warnings_of(app) == [
+        "source/twice.md:9: WARNING: a page holds one {postarchive} that goes on over further pages; "
+        "this one lists its first 4 posts: give it a page of its own [kb.listing]"
+    ]
+    html = page(app.outdir, "source/twice.html")
+    assert len(html.select("section.kb-archive-year li")) == 2 * SIZE
+    assert html.select_one("p.kb-more").get_text() == "7 more"
+    assert (app.outdir / "source/twice/page-3.html").is_file()  # the first one's parts
+
+
 def test_the_sitemap_lists_every_part(parts_site: Path, build: Callable[..., SphinxTestApp]) -> None:
     app = build(parts_site)
     tree = ET.parse(app.outdir / "sitemap.xml")
