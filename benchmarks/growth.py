@@ -268,7 +268,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--work", type=Path, default=HERE / "_work" / "growth", help="where sites are built")
     parser.add_argument("--label", default=dt.date.today().isoformat(), help="names the results file")
     parser.add_argument("--keep", action="store_true", help="keep the sites and profiles")
+    parser.add_argument(
+        "--table", type=Path, nargs="+", metavar="RESULTS", help="only print the table of saved results"
+    )
     args = parser.parse_args(argv)
+    if args.table:
+        saved = [json.loads(path.read_text(encoding="utf-8")) for path in args.table]
+        print(table([result for results in saved for result in results["results"]]))
+        return 0
     sizes = args.posts or [1000, 10000]
     variants = args.variant or list(VARIANTS)
     args.work.mkdir(parents=True, exist_ok=True)
