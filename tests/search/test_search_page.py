@@ -218,9 +218,11 @@ def test_sphinx_search_answers_without_the_index_when_its_index_is_written(
     )
 
 
-def test_without_its_index_the_search_page_says_why(browser: Browser, tmp_path: Path) -> None:
+def test_without_its_index_the_search_page_says_why(
+    browser: Browser, site: Callable[[str], Path], tmp_path: Path
+) -> None:
     outdir = tmp_path / "html"
-    assert build_html(ROOTS / "test-search", outdir) == ""
+    assert build_html(site("search"), outdir) == ""
     (outdir / "kb-search" / "index.json").rename(outdir / "kb-search" / "index.json.aside")
     with serve(outdir) as url:
         page = browser.new_page()
