@@ -279,6 +279,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     sizes = args.posts or [1000, 10000]
     variants = args.variant or list(VARIANTS)
     args.work.mkdir(parents=True, exist_ok=True)
+    commit = subprocess.run(
+        ["git", "-C", str(PROJECT), "rev-parse", "--short", "HEAD"],
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout.strip()
+    path = HERE / f"growth-{args.label}.json"
     results = []
     for variant in variants:
         for count in sizes:
@@ -286,15 +293,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             results.append(measure(variant, count, args.work))
             if not args.keep:
                 shutil.rmtree(args.work / f"{variant}-{count}", ignore_errors=True)
-    commit = subprocess.run(
-        ["git", "-C", str(PROJECT), "rev-parse", "--short", "HEAD"],
-        capture_output=True,
-        text=True,
-        check=False,
-    ).stdout.strip()
-    output = {"commit": commit, "cores": os.cpu_count(), "results": results}
-    path = HERE / f"growth-{args.label}.json"
-    path.write_text(json.dumps(output, indent=1) + "\n", encoding="utf-8")
+            # Saved after each build: a long run stopped half-way keeps what it measured.
+            output = {"commit": commit, "cores": os.cpu_count(), "results": results}
+            path.write_text(json.dumps(output, indent=1) + "\n", encoding="utf-8")
     print(table(results))
     print(f"results: {path}", file=sys.stderr)
     return 0
