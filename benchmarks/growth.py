@@ -15,11 +15,14 @@ process. The profile's time is then attributed:
 * to Sphinx's **phases** (reading, writing, the pages and files after the documents), which
   hold the features' work too.
 
-Times are the profiled process's processor time (not the clock's, which other work on a
-shared machine inflates). cProfile makes function calls slower, so the figures are larger
-than a plain build's; what counts is how the time per post changes with the number of
-posts (the issue's target: at most 1.25 times from 1,000 to 10,000). A cost that grows
-faster than the posts shows as a feature whose time per post grows. Results go to
+cProfile times with the clock, which other work on a shared machine inflates, so the profile
+gives each feature's *share* of the build, and the share is applied to the build's processor
+time (the child's user and system time), which does not depend on what else runs. (A
+profiler timed by processor time reads that clock twice per call, through a system call:
+several times slower.) cProfile makes function calls slower, so the figures are larger than
+a plain build's; what counts is how the time per post changes with the number of posts
+(the issue's target: at most 1.25 times from 1,000 to 10,000). A cost that grows faster than
+the posts shows as a feature whose time per post grows. Results go to
 ``benchmarks/growth-<label>.json``; the table is printed (and copied into benchmarks/README.md).
 """
 
@@ -116,8 +119,9 @@ def _feature_of(filename: str) -> str | None:
     return OTHER
 
 
-def attribute(profile: Path) -> dict[str, Any]:
-    """Seconds per feature (entered from outside Sourcebook), per phase, and in all."""
+def attribute(profile: Path, cpu: float | None = None) -> dict[str, Any]:
+    """Seconds per feature (entered from outside Sourcebook), per phase, and in all: the
+    profile's clock times, scaled to ``cpu`` seconds for the whole build when given."""
     stats = pstats.Stats(str(profile))
     features: defaultdict[str, float] = defaultdict(float)
     phases: dict[str, float] = {}
@@ -141,10 +145,12 @@ def attribute(profile: Path) -> dict[str, Any]:
             features[feature] += entered
             key = f"{Path(filename).name}:{line}:{name}"
             entries[feature][key] = round(entered, 3)
+    scale = cpu / total if cpu and total else 1.0
     return {
-        "total": total,
-        "features": dict(features),
-        "phases": phases,
+        "total": total * scale,
+        "profiled_s": round(total, 2),
+        "features": {feature: seconds * scale for feature, seconds in features.items()},
+        "phases": {phase: seconds * scale for phase, seconds in phases.items()},
         "entries": {
             feature: dict(sorted(items.items(), key=lambda item: -item[1])[:8])
             for feature, items in entries.items()
@@ -158,14 +164,20 @@ def profiled_build(site: Path, profile: Path) -> dict[str, float]:
     shutil.rmtree(site / "_build", ignore_errors=True)
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
-    # cProfile's own command line times with the clock; on a shared machine the processor time
-    # of this process is the figure that does not depend on what else runs.
-    program = (
-        "import cProfile, sys, time; from sphinx.cmd.build import main; "
-        "profiler = cProfile.Profile(time.process_time); "
-        "code = profiler.runcall(main, sys.argv[2:]); profiler.dump_stats(sys.argv[1]); sys.exit(code)"
-    )
-    command = [sys.executable, "-c", program, str(profile), "-q", "-b", "html", "-j", "1"]
+    command = [
+        sys.executable,
+        "-m",
+        "cProfile",
+        "-o",
+        str(profile),
+        "-m",
+        "sphinx",
+        "-q",
+        "-b",
+        "html",
+        "-j",
+        "1",
+    ]
     # A public address, as on Read the Docs: the feeds, the sitemap and robots.txt are written too.
     command += ["-D", f"html_baseurl={BASE_URL}", "-d", str(doctrees), str(site), str(outdir)]
     result = subprocess.run(command, capture_output=True, text=True, check=False)
@@ -199,7 +211,7 @@ def measure(variant: str, count: int, work: Path) -> dict[str, Any]:
     posts = make_corpus(count, site, 1, **VARIANTS[variant])
     profile = work / f"{variant}-{count}.prof"
     build = profiled_build(site, profile)
-    figures = attribute(profile)
+    figures = attribute(profile, build["cpu_s"])
     return {
         "variant": variant,
         "posts": count,
@@ -234,7 +246,7 @@ def table(results: list[dict[str, Any]]) -> str:
         lines += [f"### {variant}", "", f"| ms per post | {header} |" + (" growth |" if growth else "")]
         lines.append("|---|" + "---:|" * (len(runs) + growth))
         whole = [ms_per_post(r["total"], r["posts"]) for r in runs]
-        lines.append(_row("**whole build** (profiled)", whole, growth))
+        lines.append(_row("**whole build** (processor time, profiled)", whole, growth))
         for phase in PHASES:
             values = [ms_per_post(r["phases"].get(phase, 0.0), r["posts"]) for r in runs]
             lines.append(_row(f"Sphinx: {phase}", values, growth))
