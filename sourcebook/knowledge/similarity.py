@@ -247,8 +247,9 @@ def rank_related(
     champions: dict[str, list[tuple[str, float]]] = {}
     for feature, posting in postings.items():
         if len(posting) > 1:  # a feature of one post relates nothing
-            # Stable sort: equal weights stay newest first.
-            champions[feature] = sorted(posting, key=lambda entry: -entry[1])[:CHAMPIONS]
+            # sorted(...)[:CHAMPIONS], stable (equal weights stay newest first), without sorting
+            # a posting list that holds most of the site whole.
+            champions[feature] = heapq.nsmallest(CHAMPIONS, posting, key=lambda entry: -entry[1])
 
     wanted = max(MIN_CANDIDATES, 3 * k)
     exact = len(vectors) <= wanted + 1  # a small site: every pair is scored
