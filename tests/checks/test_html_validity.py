@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import subprocess
 
+from bs4 import BeautifulSoup
+
 from .conftest import CheckedSite, node_tool
 
 
@@ -35,3 +37,21 @@ def test_every_page_is_valid_html(checked_site: CheckedSite) -> None:
         errors.setdefault(message["message"], set()).add(page)
     # One line per kind of error, with a few of the pages that have it.
     assert {text: sorted(pages)[:4] for text, pages in errors.items()} == {}
+
+
+def test_every_page_has_one_viewport_tag(checked_site: CheckedSite) -> None:
+    """Sphinx's layout writes one; docutils' writer and the theme's head each added another."""
+    pages = 0
+    counts: dict[int, list[str]] = {}
+    for path in sorted(checked_site.html.rglob("*.html")):
+        if "_static" in path.parts:
+            continue
+        page = BeautifulSoup(path.read_text(encoding="utf-8"), "html5lib")
+        if page.select_one('head meta[http-equiv="refresh"]'):
+            continue  # an old Gatsby address: a redirect, not a page to read
+        found = page.select('head meta[name="viewport"]')
+        pages += 1
+        counts.setdefault(len(found), []).append(path.relative_to(checked_site.html).as_posix())
+        assert all(tag["content"].startswith("width=device-width") for tag in found)
+    assert {count: names[:4] for count, names in counts.items() if count != 1} == {}
+    assert pages > 150
