@@ -1,4 +1,4 @@
-"""The search page on a phone (390×844), on a site with many tags and years: the answers come
+"""The search page on a phone (390 by 844), on a site with many tags and years: the answers come
 first, the filters wait behind a button that says how many are set, the page keeps the
 theme's margins, and nothing moves when the results come."""
 
@@ -55,7 +55,9 @@ def test_the_site_has_many_filters(checked_site: CheckedSite) -> None:
     assert len(index["years"]) >= 10
 
 
-def test_on_a_phone_the_first_result_shows_without_scrolling(browser: Browser, checked_site: CheckedSite) -> None:
+def test_on_a_phone_the_first_result_shows_without_scrolling(
+    browser: Browser, checked_site: CheckedSite
+) -> None:
     page = open_page(browser, checked_site.base + QUERY + "&tag=payment&year=2020&year=2021", PHONE)
     first = page.locator(".kb-search-result").first
     expect(first).to_be_visible()

@@ -94,7 +94,9 @@
         this.more.disabled = true;
         worker.postMessage({ type: "more", serial: this.serial, from: this.current.shown });
       });
-      this.input.focus();
+      // Opened to ask a question, the page is ready for it; opened with one, its answers are
+      // what the reader came for, and the skip link stays the first stop of the keyboard.
+      if (!first.query) this.input.focus();
       this.current = first.query ? { query: first.query, answer: null, shown: 0 } : null;
       // The filters' counts come after the first results, not before them.
       if (!first.query) worker.postMessage({ type: "filters" });
