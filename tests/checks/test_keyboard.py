@@ -6,8 +6,8 @@ on, takes a screenshot of the page with the element focused and another with it 
 two must differ, and the difference must touch the element's box (a card's ring is drawn
 around the card, which holds its link). Elements alike (the same tag and classes, in the
 same parents) are compared twice each, not hundreds of times: an archive has 150 links.
-Transitions, the text caret and the theme's tooltips are turned off, so that what differs is
-the focus indicator alone.
+Transitions, the text caret, the theme's tooltips and the link previews (cards that focusing a
+link to a post shows) are turned off, so that what differs is the focus indicator alone.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ STILL = """
 *, *::before, *::after {
   transition: none !important; animation: none !important; caret-color: transparent !important;
 }
-.tooltip { display: none !important; }
+.tooltip, .kb-preview { display: none !important; }
 """
 
 #: Where the focus is: whether it is back on the first stop, a signature of the element (tag
