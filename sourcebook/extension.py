@@ -8,6 +8,7 @@ from sourcebook.books.contents import setup_book_contents
 from sourcebook.books.epub import setup_epub_book
 from sourcebook.books.images import setup_book_images
 from sourcebook.books.latex import setup_latex_book
+from sourcebook.books.xhtml import setup_xhtml
 from sourcebook.config import setup_config
 from sourcebook.incremental import setup_incremental
 from sourcebook.knowledge.glossary import setup_glossary
@@ -33,7 +34,6 @@ from sourcebook.search.dialog import setup_search_dialog
 from sourcebook.search.indexing import setup_search
 from sourcebook.search.words import setup_search_words
 from sourcebook.theme import setup_theme
-from sourcebook.xhtml import setup_xhtml
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx

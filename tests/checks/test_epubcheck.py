@@ -2,7 +2,7 @@
 
 The book holds what a reader of the site gets: the landing page with its cards, posts with
 their photographs, the glossary, and a post whose body holds raw HTML, as imported Gatsby
-posts do, which the book writes as well-formed XHTML (sourcebook/xhtml.py).
+posts do, which the book writes as well-formed XHTML (sourcebook/books/xhtml.py).
 """
 
 from __future__ import annotations

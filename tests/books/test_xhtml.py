@@ -8,7 +8,7 @@ import xml.etree.ElementTree as ElementTree
 import pytest
 from docutils import nodes
 
-from sourcebook.xhtml import RAW_END, RAW_START, book_xhtml, mark_raw_html
+from sourcebook.books.xhtml import RAW_END, RAW_START, book_xhtml, mark_raw_html
 
 #: Sphinx's markup around the raw HTML: already XHTML, and passed as it is.
 SPHINX = (
