@@ -8,6 +8,7 @@ from sourcebook.books.contents import setup_book_contents
 from sourcebook.books.epub import setup_epub_book
 from sourcebook.books.images import setup_book_images
 from sourcebook.books.latex import setup_latex_book
+from sourcebook.books.xhtml import setup_xhtml
 from sourcebook.config import setup_config
 from sourcebook.incremental import setup_incremental
 from sourcebook.knowledge.glossary import setup_glossary
@@ -76,3 +77,4 @@ def setup_extension(app: Sphinx) -> None:
     setup_latex_book(app)
     setup_epub_book(app)
     setup_theme(app)
+    setup_xhtml(app)

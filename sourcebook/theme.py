@@ -11,6 +11,10 @@ sphinx-book-theme's ``pagetitle`` (printed raw in its print-only header), ``root
 ``page_description`` and ``author``; and ``meta`` holds the page's frontmatter as written.
 Frontmatter is untrusted, so one handler, after all the others, escapes those values for
 every page and every template, instead of each template escaping its own.
+
+A page's head has one viewport tag, Sphinx's basic layout's (outside any block): docutils'
+HTML5 writer adds one more to ``metatags``, which is left out here, and the theme's extrahead
+block a third, which ``templates/layout.html`` leaves out.
 """
 
 from __future__ import annotations
@@ -33,6 +37,10 @@ TEXT_VALUES = ("pagetitle", "root_title", "page_description", "author")
 #: After every other ``html-page-context`` handler (the theme's run at the default 500).
 LAST = 999
 
+#: The viewport tag docutils' HTML5 writer puts in every document's ``metatags``, after the
+#: one Sphinx's layout writes.
+DOCUTILS_VIEWPORT = '<meta name="viewport" content="width=device-width, initial-scale=1" />\n'
+
 
 def escape_text_values(
     app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: nodes.document | None
@@ -43,6 +51,14 @@ def escape_text_values(
             context[key] = as_markup(context[key])
     if isinstance(meta := context.get("meta"), dict):
         context["meta"] = {key: as_markup(value) for key, value in meta.items()}
+
+
+def drop_second_viewport(
+    app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: nodes.document | None
+) -> None:
+    """Leave docutils' viewport tag out of ``metatags``: the layout already has one."""
+    if isinstance(metatags := context.get("metatags"), str):
+        context["metatags"] = metatags.replace(DOCUTILS_VIEWPORT, "", 1)
 
 
 def as_markup(value: Any) -> Any:
@@ -60,3 +76,4 @@ def add_layout(app: Sphinx, config: Config) -> None:
 def setup_theme(app: Sphinx) -> None:
     app.connect("config-inited", add_layout)
     app.connect("html-page-context", escape_text_values, priority=LAST)
+    app.connect("html-page-context", drop_second_viewport)

@@ -5,5 +5,6 @@ same contents (:mod:`sourcebook.books.contents`): the landing page's opening tex
 pages, the published posts grouped by year, newest first, and the appendices (the glossary).
 :mod:`sourcebook.books.latex` assembles the LaTeX document, :mod:`sourcebook.books.epub` the
 EPUB's reading order and contents, :mod:`sourcebook.books.images` the images their formats
-cannot hold. The rest of Sourcebook uses only their ``setup_*`` functions.
+cannot hold, :mod:`sourcebook.books.xhtml` the raw HTML of the EPUB's pages. The rest of
+Sourcebook uses only their ``setup_*`` functions.
 """

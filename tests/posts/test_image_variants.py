@@ -2,7 +2,8 @@
 
 The fixture's images (tests/roots/test-images) were drawn with Pillow: flat shapes, so they
 stay small in the repository while being wider than the widest variant where that matters.
-The seed photographs are read from ../shared/seed and copied into a temporary site only.
+The seed photographs are read from ../shared/seed (the ``seed`` fixture: a plain clone skips
+that test, CI never does) and copied into a temporary site only.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from sphinx.testing.util import SphinxTestApp
 
 from sourcebook.posts.image_variants import CACHE_DIR, image_records, thumbnail_for
 
-from conftest import SEED, html_of, warnings_of
+from conftest import html_of, warnings_of
 
 PHOTOS = "source/posts/photos"
 WIDE = "source/images/blog/wide.jpg"
@@ -294,13 +295,13 @@ def test_unreadable_image_warns_and_stays_plain(
 
 
 def test_seed_post_with_real_photographs_weighs_under_300_kb(
-    site: Callable[[str], Path], build: Callable[..., SphinxTestApp]
+    site: Callable[[str], Path], build: Callable[..., SphinxTestApp], seed: Path
 ) -> None:
     srcdir = site("images-seed")
     (srcdir / "source/posts").mkdir(parents=True)
     (srcdir / "source/images/blog").mkdir(parents=True)
-    shutil.copyfile(SEED / "posts/1_defective_goods.md", srcdir / "source/posts/1_defective_goods.md")
-    photos = sorted((SEED / "images/blog").glob("*.jpg"))
+    shutil.copyfile(seed / "posts/1_defective_goods.md", srcdir / "source/posts/1_defective_goods.md")
+    photos = sorted((seed / "images/blog").glob("*.jpg"))
     assert [photo.name for photo in photos] == ["1_handshake.jpg", "1_thumbnail.jpg"]
     for photo in photos:
         # copyfile, not copy: the shared seed is read-only and its mode must not follow.

@@ -66,6 +66,7 @@
       this.list = mount.querySelector(".kb-search-results");
       this.more = mount.querySelector(".kb-search-more");
       this.facets = mount.querySelector(".kb-search-facets");
+      this.filtersToggle = mount.querySelector(".kb-search-filters-toggle");
       this.selected = { tag: new Set(), year: new Set() };
       this.serial = serial; // the newest search sent
       this.current = null; // what the worker said of it: query, answer, results shown
@@ -83,11 +84,19 @@
         clearTimeout(timer);
         timer = setTimeout(() => this.run(), 250);
       });
+      // On a phone the filters are behind this button (kb-search.css), which says how many are set.
+      this.filtersToggle.addEventListener("click", () => {
+        const open = this.filtersToggle.getAttribute("aria-expanded") === "true";
+        this.filtersToggle.setAttribute("aria-expanded", String(!open));
+      });
+      this.countFilters();
       this.more.addEventListener("click", () => {
         this.more.disabled = true;
         worker.postMessage({ type: "more", serial: this.serial, from: this.current.shown });
       });
-      this.input.focus();
+      // Opened to ask a question, the page is ready for it; opened with one, its answers are
+      // what the reader came for, and the skip link stays the first stop of the keyboard.
+      if (!first.query) this.input.focus();
       this.current = first.query ? { query: first.query, answer: null, shown: 0 } : null;
       // The filters' counts come after the first results, not before them.
       if (!first.query) worker.postMessage({ type: "filters" });
@@ -100,6 +109,9 @@
       if (message.type === "answer") {
         current.answer = message;
         if (!message.total) this.list.replaceChildren();
+        // The line says what is left out already, before the results come below it: it
+        // then grows by a word at most, and pushes no result down (layout shift).
+        else this.summarise("Searching for", current.query, message);
       } else if (message.type === "result") {
         const item = this.result(message.result);
         // The previous results stay until the first new one replaces them.
@@ -115,7 +127,10 @@
         this.more.disabled = false;
         this.more.hidden = current.shown >= current.answer.total;
         // The summary comes last: once it is there, the whole first page of results is.
-        if (firstPage) this.summarise(current.query, current.answer);
+        if (firstPage) {
+          const { total } = current.answer;
+          this.summarise(`${total} ${total === 1 ? "result" : "results"} for`, current.query, current.answer);
+        }
         if (firstPage && !this.facets.childElementCount) worker.postMessage({ type: "filters" });
       } else if (message.type === "error") {
         this.message.textContent = `The search failed: ${message.message}`;
@@ -123,8 +138,8 @@
       return undefined;
     }
 
-    summarise(query, { total, corrections, common }) {
-      this.message.textContent = `${total} ${total === 1 ? "result" : "results"} for ${query}`;
+    summarise(what, query, { corrections, common }) {
+      this.message.textContent = `${what} ${query}`;
       if (corrections.length) {
         const note = corrections.map(([typed, fixed]) => `“${fixed}” for “${typed}”`).join(", ");
         this.message.append(element("span", "kb-search-correction", ` (searching ${note})`));
@@ -154,6 +169,7 @@
           box.addEventListener("change", () => {
             if (box.checked) this.selected[key].add(value);
             else this.selected[key].delete(value);
+            this.countFilters();
             this.run();
           });
           label.append(box, ` ${value} `, element("span", "kb-search-count", `(${count})`));
@@ -161,6 +177,11 @@
         }
         this.facets.append(group);
       }
+    }
+
+    countFilters() {
+      const set = this.selected.tag.size + this.selected.year.size;
+      this.filtersToggle.textContent = set ? `Filters (${set} set)` : "Filters";
     }
 
     remember(query) {
@@ -233,6 +254,7 @@
     }
     console.info("[Sourcebook] search index not available, using Sphinx's search:", reason);
     mount.remove();
+    document.documentElement.classList.remove("kb-search-running");
     // In this order: the stemmer and stop words, the search (which reads the address's query
     // at once, the page being loaded), then its index, which runs the query.
     for (const name of ["_static/language_data.js", "_static/searchtools.js", "searchindex.js"]) {
@@ -270,9 +292,6 @@
       return;
     }
     const page = new SearchPage(mount, first.query ? first.serial : 0);
-    const fallback = document.querySelector(".bd-search-container");
-    if (fallback) fallback.hidden = true;
-    mount.hidden = false;
     page.start();
     deliver = (message) => page.receive(message);
     for (const message of inbox.splice(0)) page.receive(message);
