@@ -83,6 +83,10 @@ class FakeBuilder:
         time.sleep(0.01)  # writing is slower than resolving, as in a real build
         (self.folder / docname).write_text(doctree, encoding="utf-8")
 
+    def _write_serial(self, docnames: list[str]) -> None:
+        for docname in docnames:
+            self.write_doc(docname, f"serially: {docname}")
+
 
 def test_writing_resolves_one_batch_ahead_of_the_writers(tmp_path: Path) -> None:
     builder = FakeBuilder(tmp_path)
@@ -94,6 +98,16 @@ def test_writing_resolves_one_batch_ahead_of_the_writers(tmp_path: Path) -> None
     # (Sphinx resolved every batch at once while the writers waited for the processor).
     assert max(builder.ahead) <= 3 * 31 + 1
     assert builder.resolved == 200
+
+
+def test_a_few_documents_are_written_in_the_main_process(tmp_path: Path) -> None:
+    builder = FakeBuilder(tmp_path)
+    write_parallel(cast("Any", builder), ["a", "b", "c"], 2)
+    assert {path.name: path.read_text(encoding="utf-8") for path in tmp_path.iterdir()} == {
+        "a": "serially: a",
+        "b": "serially: b",
+        "c": "serially: c",
+    }
 
 
 class Records(logging.Handler):
