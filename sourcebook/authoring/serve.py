@@ -137,11 +137,15 @@ async def watch_and_rebuild(
         paths = sorted({Path(path) for _, path in changes})
         shown = ", ".join(str(path.relative_to(builds.site)) for path in paths[:5])
         print(f"sourcebook serve: changed: {shown}", file=builds.status, flush=True)
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         if await asyncio.to_thread(builds.build, paths):
             await reloads.reload_all()
-            elapsed = time.perf_counter() - started
-            print(f"sourcebook serve: rebuilt in {elapsed:.2f} s", file=builds.status, flush=True)
+            elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
+            print(
+                f"sourcebook serve: rebuilt in {elapsed:.2f} s (processor time {cpu:.2f} s)",
+                file=builds.status,
+                flush=True,
+            )
 
 
 def serve(site: Path, output: Path, doctrees: Path, port: int, jobs: int, host: str = "127.0.0.1") -> int:
