@@ -1,24 +1,39 @@
-"""Time Sourcebook against plain Sphinx + MyST and MkDocs Material on the same generated posts.
+"""Time Sourcebook against MkDocs Material, Zensical and plain Sphinx + MyST on the same posts.
 
-``python benchmarks/run.py --posts 100 [--posts 1000] [--skip-mkdocs] [--skip-plain] [--work DIR]``
+``python benchmarks/run.py --posts 1000 [--posts 10000] [--skip-mkdocs] [--skip-zensical]
+[--skip-plain] [--features-off] [--epub] [--repeat R] [--work DIR]``
 
 For each N, in one run and on one generated corpus (``make_corpus.py``):
 
-a. Sourcebook: a clean full build, exactly like ``make html`` in the site's folder:
-   ``python -m sphinx -b html -j <cores + 1> . _build/html`` (the search index is written
-   by the build itself);
-a'. Sourcebook with its cross-reference features off: the same commands on a copy of the same
-   corpus, with ``-D kb_term_links=0 -D kb_related_count=0`` (no automatic term links, no
-   related answers), alternating with (a) build by build, so that both see the same load;
-b. Sourcebook: an incremental rebuild (the same commands) after editing one post's body text;
-c. plain Sphinx + MyST: the same posts and images, ``extensions = ["myst_parser"]``, the
-   default theme (alabaster), a root ``index.md`` with a glob toctree of every post, the same
-   ``-j``;
-d. MkDocs Material: the same posts in ``docs/``, ``theme: material``, ``plugins: [search]``,
-   ``mkdocs build -q``.
+a. Sourcebook: a clean full build, exactly as ``make html`` runs it in the site's folder:
+   ``python -m sphinx -M html . _build -j <cores + 1>`` (the search index is written by the
+   build itself);
+b. MkDocs Material: the same posts in ``docs/``, ``theme: material``, ``plugins: [search]``,
+   ``mkdocs build -q``;
+c. Zensical: the same folder and ``mkdocs.yml`` (Zensical reads it), ``zensical build --clean``;
+d. with ``--features-off``, Sourcebook with its cross-reference features off, on a copy of the
+   corpus: ``-D kb_term_links=0 -D kb_related_count=0`` (no automatic term links, no related
+   answers).
+
+(a)-(d) are built in rounds, one build of each a round, the order turned by one each round, so
+that every tool is measured in the same spells of the machine's load; a ratio is given per
+round (each round's Sourcebook build over that round's peer) and as the median of the rounds.
+Then:
+
+e. Sourcebook: incremental rebuilds (the same command) after editing one post's body text;
+f. with ``--epub``, one clean EPUB build of the site (``-M epub``), as Read the Docs builds it
+   after the HTML;
+g. unless ``--skip-plain``, plain Sphinx + MyST: the same posts and images,
+   ``extensions = ["myst_parser"]``, the default theme (alabaster), a root ``index.md`` with a
+   glob toctree of every post, the same ``-j``.
+
+Every build runs in its own process tree, watched by ``processes.py``: wall time, CPU time
+and the peak memory of all its processes together, as proportional set size (PSS: pages
+that forked processes share count once). The output is measured too: its size with and
+without images, and its largest HTML page, raw and gzipped.
 
 The machine is shared and noisy, so every figure is also given as a ratio to the peers
-measured in the same run. Results go to ``benchmarks/results-<N>.json``; build folders go
+measured in the same rounds. Results go to ``benchmarks/results-<N>.json``; build folders go
 under ``benchmarks/_work/`` (ignored by git) and are removed afterwards unless ``--keep``.
 """
 
@@ -26,6 +41,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import gzip
 import hashlib
 import importlib.metadata
 import importlib.util
@@ -33,17 +49,17 @@ import json
 import os
 import platform
 import re
-import resource
 import shutil
 import statistics
 import subprocess
 import sys
-import time
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
+
+from processes import Measured, run_measured
 
 HERE = Path(__file__).resolve().parent
 PROJECT = HERE.parent
@@ -55,6 +71,11 @@ FEATURES_OFF = "Sourcebook, cross-reference features off"
 INCREMENTAL = "Sourcebook incremental"
 PLAIN = "Sphinx + MyST"
 MKDOCS = "MkDocs Material"
+ZENSICAL = "Zensical"
+EPUB = "Sourcebook EPUB"
+
+#: Files that are images, for the output's size without them.
+IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".gif", ".webp", ".svg", ".avif"})
 
 #: What a Sourcebook build reads from the project: uncommitted changes here are measured too.
 BUILD_INPUTS = ("sourcebook", "conf.py", "index.md", "source", "_static", "pyproject.toml")
@@ -101,55 +122,70 @@ _UPDATING = re.compile(r"updating environment: .*")
 
 
 @dataclass
+class Run:
+    """One build, as ``processes.py`` measured it."""
+
+    seconds: float
+    cpu_seconds: float
+    """User + system time of the build's processes, workers included."""
+    peak_pss_mb: float
+    """The highest sum of the proportional set sizes of the build's processes."""
+    peak_processes: int
+    load_average: float
+    """The machine's one-minute load average when the build started."""
+
+
+@dataclass
 class Measure:
-    """One tool's build at one N."""
+    """One tool's builds at one N."""
 
     tool: str
     command: str
     seconds: float
+    """Median wall time over ``runs``."""
     runs: list[float]
-    steps: dict[str, float] = field(default_factory=dict)
-    """Seconds of each command, for a tool that runs several (medians over ``runs``)."""
     cpu_seconds: float | None = None
     """Median CPU time (user + system) of the build's processes, workers included."""
     cpu_runs: list[float] = field(default_factory=list)
+    peak_pss_mb: float | None = None
+    """The highest peak over ``runs`` of the memory of all the build's processes (PSS)."""
+    pss_runs: list[float] = field(default_factory=list)
+    peak_processes: int = 0
+    load_averages: list[float] = field(default_factory=list)
     page_kb: float | None = None
     page: str | None = None
     warnings: int = 0
     warning_kinds: dict[str, int] = field(default_factory=dict)
+    phases: dict[str, float] = field(default_factory=dict)
+    """Seconds of each part of the last build, from the times of Sphinx's log lines."""
+    output: dict[str, Any] | None = None
+    """The last build's output: size with and without images, its largest HTML page."""
     note: str = ""
     ratio_to_mkdocs: float | None = None
+    ratio_to_zensical: float | None = None
     ratio_to_plain: float | None = None
     ratio_to_features_off: float | None = None
     """For Sourcebook's clean build: its time over the features-off build's (median over median)."""
+    round_ratios: dict[str, list[float]] = field(default_factory=dict)
+    """For Sourcebook's clean build: its time over each peer's, round by round."""
+    median_round_ratio: dict[str, float] = field(default_factory=dict)
 
 
-@dataclass
-class Outcome:
-    """A finished subprocess."""
-
-    seconds: float
-    stdout: str
-    stderr: str
-    cpu_seconds: float = 0.0
-    """User + system time of the command and every process it waited for (Sphinx's workers)."""
-
-
-def _children_cpu() -> float:
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
-
-
-def run_timed(command: Sequence[str], cwd: Path) -> Outcome:
-    """Run ``command`` in ``cwd``, timing it with ``perf_counter``; stop the benchmark if it fails."""
-    cpu = _children_cpu()
-    started = time.perf_counter()
-    done = subprocess.run(command, cwd=cwd, capture_output=True, text=True, check=False)
-    seconds = time.perf_counter() - started
+def run_build(command: Sequence[str], cwd: Path) -> tuple[Run, Measured]:
+    """Run one build to its end, measured; stop the benchmark if it fails."""
+    load = os.getloadavg()[0]
+    done = run_measured(command, cwd)
     if done.returncode != 0:
         sys.stderr.write(done.stdout[-4000:] + done.stderr[-4000:])
         raise SystemExit(f"failed with exit code {done.returncode}: {' '.join(command)} (in {cwd})")
-    return Outcome(seconds, done.stdout, done.stderr, _children_cpu() - cpu)
+    run = Run(
+        round(done.seconds, 3),
+        round(done.cpu_seconds, 3),
+        done.peak_pss_mb,
+        done.peak_processes,
+        round(load, 2),
+    )
+    return run, done
 
 
 def count_warnings(log: str) -> tuple[int, dict[str, int]]:
@@ -162,24 +198,64 @@ def count_warnings(log: str) -> tuple[int, dict[str, int]]:
     return sum(kinds.values()), dict(sorted(kinds.items()))
 
 
+#: The parts of a Sphinx build, each named with the first log line that starts it.
+PHASES = (
+    ("start-up", ""),
+    ("reading", "updating environment"),
+    ("between reading and writing", "looking for now-outdated files"),
+    ("writing", "preparing documents"),
+    ("after writing", "generating indices"),
+    ("exit", "build succeeded"),
+)
+
+
+def sphinx_phases(done: Measured) -> dict[str, float]:
+    """How long each part of a Sphinx build took, from the times its log lines arrived."""
+    starts: list[tuple[str, float]] = [("start-up", 0.0)]
+    for name, mark in PHASES[1:]:
+        at = next((seconds for seconds, line in done.lines if line.startswith(mark)), None)
+        if at is not None:
+            starts.append((name, at))
+    ends = [start for _, start in starts[1:]] + [done.seconds]
+    return {name: round(end - start, 2) for (name, start), end in zip(starts, ends, strict=True)}
+
+
 def page_size(path: Path) -> float | None:
     return round(path.stat().st_size / 1024, 1) if path.is_file() else None
 
 
-def clean_builds(
-    command: Sequence[str], cwd: Path, output: Path, repeat: int
-) -> tuple[list[float], list[float], Outcome]:
-    """Run a build ``repeat`` times from an empty ``output``: wall and CPU seconds, the last outcome."""
-    runs: list[float] = []
-    cpu_runs: list[float] = []
-    outcome = None
-    for _ in range(max(1, repeat)):
-        _clean(output)
-        outcome = run_timed(command, cwd)
-        runs.append(outcome.seconds)
-        cpu_runs.append(outcome.cpu_seconds)
-    assert outcome is not None
-    return runs, cpu_runs, outcome
+def output_stats(folder: Path) -> dict[str, Any]:
+    """A built site's size with and without images, and its largest HTML page, raw and gzipped."""
+    total = without_images = files = pages = 0
+    largest = ("", 0)
+    largest_gzip = ("", 0)
+    for path in folder.rglob("*"):
+        if not path.is_file():
+            continue
+        size = path.stat().st_size
+        files += 1
+        total += size
+        if path.suffix.lower() not in IMAGE_SUFFIXES:
+            without_images += size
+        if path.suffix == ".html":
+            pages += 1
+            relative = path.relative_to(folder).as_posix()
+            if size > largest[1]:
+                largest = (relative, size)
+            # Only a page near the largest raw size can be the largest gzipped one; still, read all.
+            zipped = len(gzip.compress(path.read_bytes(), compresslevel=6))
+            if zipped > largest_gzip[1]:
+                largest_gzip = (relative, zipped)
+    return {
+        "total_mb": round(total / 1e6, 1),
+        "without_images_mb": round(without_images / 1e6, 1),
+        "files": files,
+        "html_pages": pages,
+        "largest_page": largest[0],
+        "largest_page_kb": round(largest[1] / 1024, 1),
+        "largest_gzip_page": largest_gzip[0],
+        "largest_gzip_page_kb": round(largest_gzip[1] / 1024, 1),
+    }
 
 
 def median_of(values: list[float]) -> float:
@@ -204,57 +280,68 @@ def generate_corpus(count: int, seed: int, site: Path) -> None:
     )
 
 
-def make_sites(count: int, seed: int, root: Path) -> tuple[Path, Path, Path, Path, dict[str, Any]]:
-    """The Sourcebook corpus and a copy for the features-off builds, then the same posts and
-    images for plain Sphinx and for MkDocs."""
+@dataclass
+class Sites:
+    """One corpus, laid out for each tool."""
+
+    sourcebook: Path
+    features_off: Path
+    plain: Path
+    mkdocs: Path
+    zensical: Path
+    manifest: dict[str, Any]
+
+
+def make_sites(count: int, seed: int, root: Path, args: argparse.Namespace) -> Sites:
+    """The Sourcebook corpus, then the same posts and images for each peer that is measured."""
     site = root / "sourcebook"
     generate_corpus(count, seed, site)
     manifest: dict[str, Any] = json.loads((site / MANIFEST).read_text(encoding="utf-8"))
+    sites = Sites(
+        site, root / "sourcebook-features-off", root / "plain", root / "mkdocs", root / "zensical", manifest
+    )
 
-    # Its own folder, so that the incremental builds start from a features-on build.
-    features_off = root / "sourcebook-features-off"
-    _clean(features_off)
-    shutil.copytree(site, features_off)
+    if args.features_off:
+        # Its own folder, so that the incremental builds start from a features-on build.
+        _clean(sites.features_off)
+        shutil.copytree(site, sites.features_off)
 
-    plain = root / "plain"
-    _clean(plain)
-    plain.mkdir(parents=True)
-    (plain / "conf.py").write_text(PLAIN_CONF, encoding="utf-8")
-    (plain / "index.md").write_text(PLAIN_INDEX, encoding="utf-8")
-    shutil.copytree(site / "source" / "posts", plain / "source" / "posts")
-    shutil.copytree(site / "source" / "images", plain / "source" / "images")
+    if not args.skip_plain:
+        _clean(sites.plain)
+        sites.plain.mkdir(parents=True)
+        (sites.plain / "conf.py").write_text(PLAIN_CONF, encoding="utf-8")
+        (sites.plain / "index.md").write_text(PLAIN_INDEX, encoding="utf-8")
+        shutil.copytree(site / "source" / "posts", sites.plain / "source" / "posts")
+        shutil.copytree(site / "source" / "images", sites.plain / "source" / "images")
 
-    mkdocs = root / "mkdocs"
-    _clean(mkdocs)
-    (mkdocs / "docs").mkdir(parents=True)
-    (mkdocs / "mkdocs.yml").write_text(MKDOCS_CONFIG, encoding="utf-8")
-    (mkdocs / "docs" / "index.md").write_text("# Posts\n\nEvery post is in the navigation.\n")
-    # posts/ and images/ side by side, so that '../images/blog/x.jpg' resolves as in the site.
-    shutil.copytree(site / "source" / "posts", mkdocs / "docs" / "posts")
-    shutil.copytree(site / "source" / "images", mkdocs / "docs" / "images")
-    return site, features_off, plain, mkdocs, manifest
+    # MkDocs and Zensical read the same folder and mkdocs.yml; each gets its own copy, so that
+    # neither finds the other's output or cache.
+    for folder, wanted in ((sites.mkdocs, not args.skip_mkdocs), (sites.zensical, not args.skip_zensical)):
+        if not wanted:
+            continue
+        _clean(folder)
+        (folder / "docs").mkdir(parents=True)
+        (folder / "mkdocs.yml").write_text(MKDOCS_CONFIG, encoding="utf-8")
+        (folder / "docs" / "index.md").write_text("# Posts\n\nEvery post is in the navigation.\n")
+        # posts/ and images/ side by side, so that '../images/blog/x.jpg' resolves as in the site.
+        shutil.copytree(site / "source" / "posts", folder / "docs" / "posts")
+        shutil.copytree(site / "source" / "images", folder / "docs" / "images")
+    return sites
 
 
-def sphinx_command(jobs: str, options: Sequence[str] = ()) -> list[str]:
+def sphinx_command(jobs: str, builder: str = "html", options: Sequence[str] = ()) -> list[str]:
     """The command ``make html`` runs, from the site's folder (``--no-color``: the log is parsed)."""
-    return [
-        sys.executable,
-        "-m",
-        "sphinx",
-        "--no-color",
-        "-b",
-        "html",
-        "-j",
-        jobs,
-        *options,
-        ".",
-        "_build/html",
-    ]
+    return [sys.executable, "-m", "sphinx", "-M", builder, ".", "_build", "--no-color", "-j", jobs, *options]
 
 
-def edit_post(path: Path, number: int) -> None:
-    """Add a sentence to a paragraph in the middle of the post's body (not the first: the
-    description made from the first 160 characters stays the same, as in a typical edit)."""
+def shown(command: Sequence[str]) -> str:
+    return " ".join(["python", *command[1:]])
+
+
+def edit_post(path: Path, number: int, sentence: str | None = None) -> None:
+    """Add a sentence (``EDIT`` by default) to a paragraph in the middle of the post's body (not
+    the first: the description made from the first 160 characters stays the same, as in a
+    typical edit)."""
     lines = path.read_text(encoding="utf-8").split("\n")
     closing = lines.index("---", 1)
     prose = [
@@ -263,7 +350,7 @@ def edit_post(path: Path, number: int) -> None:
         if index > closing and line and line[0].isupper() and not line.startswith(("#", "-", "!"))
     ]
     target = prose[len(prose) // 2]
-    lines[target] += " " + EDIT.format(n=number)
+    lines[target] += " " + (sentence or EDIT.format(n=number))
     path.write_text("\n".join(lines), encoding="utf-8")
 
 
@@ -272,142 +359,182 @@ def edit_post(path: Path, number: int) -> None:
 # ---------------------------------------------------------------------------------------------
 
 
-def make_html_steps(jobs: str, options: Sequence[str] = ()) -> list[list[str]]:
-    """The commands ``make html`` runs, from the site's folder: Sphinx alone (earlier
-    versions indexed with Pagefind after it, a second step)."""
-    return [sphinx_command(jobs, options)]
-
-
 @dataclass
-class Build:
-    """One run of ``make html``'s commands."""
+class Tool:
+    """How to build one tool's site from scratch, and where its output and measured page are."""
 
-    seconds: float
-    cpu_seconds: float
-    steps: dict[str, float]
-    """Seconds of each command, by its module (``sphinx``)."""
-    sphinx: Outcome
-
-
-def build_like_make(site: Path, jobs: str, options: Sequence[str] = ()) -> Build:
-    """Run ``make html``'s commands; the total time, each step's, and Sphinx's output."""
-    steps: dict[str, float] = {}
-    cpu = 0.0
-    sphinx: Outcome | None = None
-    for command in make_html_steps(jobs, options):
-        outcome = run_timed(command, site)
-        steps[command[2]] = round(outcome.seconds, 3)
-        cpu += outcome.cpu_seconds
-        sphinx = sphinx or outcome
-    assert sphinx is not None
-    return Build(sum(steps.values()), cpu, steps, sphinx)
+    name: str
+    folder: Path
+    command: list[str]
+    output: Path
+    """Removed before each build."""
+    page: Path
+    clean_too: tuple[Path, ...] = ()
+    """Other folders removed before each build (caches)."""
+    sphinx: bool = False
 
 
-def median_steps(builds: Sequence[Build]) -> dict[str, float]:
-    return {step: median_of([build.steps[step] for build in builds]) for step in builds[0].steps}
+def tools_for(sites: Sites, post: dict[str, Any], args: argparse.Namespace) -> list[Tool]:
+    """The clean builds of one round, in their first round's order."""
+    page = Path(post["file"]).with_suffix(".html")
+    stem = Path(post["file"]).stem
+    tools = [
+        Tool(
+            SOURCEBOOK,
+            sites.sourcebook,
+            sphinx_command(args.jobs),
+            sites.sourcebook / "_build",
+            sites.sourcebook / "_build" / "html" / page,
+            sphinx=True,
+        )
+    ]
+    if not args.skip_mkdocs:
+        tools.append(
+            Tool(
+                MKDOCS,
+                sites.mkdocs,
+                [sys.executable, "-m", "mkdocs", "build", "-q"],
+                sites.mkdocs / "site",
+                sites.mkdocs / "site" / "posts" / stem / "index.html",
+            )
+        )
+    if not args.skip_zensical:
+        tools.append(
+            Tool(
+                ZENSICAL,
+                sites.zensical,
+                [sys.executable, "-m", "zensical", "build", "--clean"],
+                sites.zensical / "site",
+                sites.zensical / "site" / "posts" / stem / "index.html",
+                clean_too=(sites.zensical / ".cache",),
+            )
+        )
+    if args.features_off:
+        tools.append(
+            Tool(
+                FEATURES_OFF,
+                sites.features_off,
+                sphinx_command(args.jobs, options=FEATURES_OFF_OPTIONS),
+                sites.features_off / "_build",
+                sites.features_off / "_build" / "html" / page,
+                sphinx=True,
+            )
+        )
+    return tools
 
 
-def _measure_builds(
-    tool: str, command: str, site: Path, page: Path, builds: list[Build], note: str = ""
-) -> Measure:
-    """One row from Sourcebook builds: median times, each run's, and the last build's warnings."""
-    warnings, kinds = count_warnings(builds[-1].sphinx.stderr)
+def measure_from(tool: Tool, runs: list[Run], last: Measured, output: Path | None, note: str = "") -> Measure:
+    """One row: medians over the runs, and the last build's log, phases and output."""
+    warnings, kinds = count_warnings(last.stderr) if tool.sphinx else (0, {})
+    if not tool.sphinx:
+        # MkDocs prints warnings only (-q); its own words, not comparable with Sphinx's.
+        warnings = sum(1 for line in last.stderr.splitlines() if line.startswith("WARNING"))
     return Measure(
-        tool=tool,
-        command=command,
-        seconds=median_of([build.seconds for build in builds]),
-        runs=[round(build.seconds, 3) for build in builds],
-        steps=median_steps(builds),
-        cpu_seconds=median_of([build.cpu_seconds for build in builds]),
-        cpu_runs=[round(build.cpu_seconds, 3) for build in builds],
-        page_kb=page_size(page),
-        page=page.relative_to(site).as_posix(),
+        tool=tool.name,
+        command=shown(tool.command),
+        seconds=median_of([run.seconds for run in runs]),
+        runs=[run.seconds for run in runs],
+        cpu_seconds=median_of([run.cpu_seconds for run in runs]),
+        cpu_runs=[run.cpu_seconds for run in runs],
+        peak_pss_mb=max(run.peak_pss_mb for run in runs),
+        pss_runs=[run.peak_pss_mb for run in runs],
+        peak_processes=max(run.peak_processes for run in runs),
+        load_averages=[run.load_average for run in runs],
+        page_kb=page_size(tool.page),
+        page=tool.page.relative_to(tool.folder).as_posix(),
         warnings=warnings,
         warning_kinds=kinds,
+        phases=sphinx_phases(last) if tool.sphinx else {},
+        output=output_stats(output) if output is not None and output.is_dir() else None,
         note=note,
     )
 
 
-def _clean_measure(
-    tool: str, site: Path, post: dict[str, Any], jobs: str, options: Sequence[str], builds: list[Build]
-) -> Measure:
-    page = site / "_build" / "html" / Path(post["file"]).with_suffix(".html")
-    command = " && ".join(" ".join(["python", *step[1:]]) for step in make_html_steps(jobs, options))
-    return _measure_builds(tool, command, site, page, builds)
-
-
-def measure_sourcebook(
-    site: Path, features_off: Path, post: dict[str, Any], jobs: str, repeat: int
-) -> list[Measure]:
-    """Clean builds (like ``make html``) with the cross-reference features on, and off in
-    ``features_off`` (a copy of the site), in turns; then incremental rebuilds after editing one post."""
-    clean_builds: list[Build] = []
-    off_builds: list[Build] = []
+def clean_rounds(tools: list[Tool], repeat: int) -> list[Measure]:
+    """``repeat`` rounds of one clean build per tool, the order turned by one each round."""
+    runs: dict[str, list[Run]] = {tool.name: [] for tool in tools}
+    last: dict[str, Measured] = {}
     for number in range(repeat):
-        # Alternate which goes first, so that neither always follows the other's load.
-        order = [(site, clean_builds, ()), (features_off, off_builds, FEATURES_OFF_OPTIONS)]
-        for folder, builds, options in order if number % 2 == 0 else order[::-1]:
-            _clean(folder / "_build")
-            builds.append(build_like_make(folder, jobs, options))
-    clean = _clean_measure(SOURCEBOOK, site, post, jobs, (), clean_builds)
-    off = _clean_measure(FEATURES_OFF, features_off, post, jobs, FEATURES_OFF_OPTIONS, off_builds)
-    off.ratio_to_features_off = 1.0
-    clean.ratio_to_features_off = round(clean.seconds / off.seconds, 4)
-    measures = [clean, off]
-
-    page = site / "_build" / "html" / Path(post["file"]).with_suffix(".html")
-
-    incremental_builds: list[Build] = []
-    notes: list[str] = []
-    for number in range(1, repeat + 1):
-        edit_post(site / post["file"], number)
-        build = build_like_make(site, jobs)
-        incremental_builds.append(build)
-        if not page.is_file() or EDIT.format(n=number) not in page.read_text(encoding="utf-8"):
-            raise SystemExit(f"the incremental build did not update {page}")
-        if updating := _UPDATING.search(build.sphinx.stdout):
-            notes.append(updating.group(0).strip())
-    command = f"edit {post['file']}, then the same commands"
-    note = "; ".join(sorted(set(notes)))
-    measures.append(_measure_builds(INCREMENTAL, command, site, page, incremental_builds, note))
+        turn = number % len(tools)
+        for tool in tools[turn:] + tools[:turn]:
+            for folder in (tool.output, *tool.clean_too):
+                _clean(folder)
+            run, last[tool.name] = run_build(tool.command, tool.folder)
+            runs[tool.name].append(run)
+            print(
+                f"   {tool.name}: {run.seconds:.1f} s, {run.peak_pss_mb:.0f} MB "
+                f"(load {run.load_average:.1f})",
+                file=sys.stderr,
+            )
+    measures = []
+    for tool in tools:
+        output = tool.output / "html" if tool.sphinx else tool.output
+        measures.append(measure_from(tool, runs[tool.name], last[tool.name], output))
+    by_tool = {measure.tool: measure for measure in measures}
+    ours = by_tool[SOURCEBOOK]
+    for peer in (MKDOCS, ZENSICAL, FEATURES_OFF):
+        if peer in by_tool:
+            ratios = [
+                round(mine / theirs, 4)
+                for mine, theirs in zip(ours.runs, by_tool[peer].runs, strict=True)
+                if theirs
+            ]
+            ours.round_ratios[peer] = ratios
+            ours.median_round_ratio[peer] = round(statistics.median(ratios), 4)
+    if FEATURES_OFF in by_tool:
+        by_tool[FEATURES_OFF].ratio_to_features_off = 1.0
+        ours.ratio_to_features_off = round(ours.seconds / by_tool[FEATURES_OFF].seconds, 4)
     return measures
 
 
-def measure_plain(plain: Path, post: dict[str, Any], jobs: str, repeat: int) -> Measure:
+def measure_incremental(site: Path, post: dict[str, Any], jobs: str, repeat: int) -> Measure:
+    """Rebuilds after editing one post, each checked to have written the edit."""
+    page = site / "_build" / "html" / Path(post["file"]).with_suffix(".html")
     command = sphinx_command(jobs)
-    runs, cpu_runs, outcome = clean_builds(command, plain, plain / "_build", repeat)
-    warnings, kinds = count_warnings(outcome.stderr)
+    runs: list[Run] = []
+    notes: set[str] = set()
+    done: Measured | None = None
+    for number in range(1, repeat + 1):
+        edit_post(site / post["file"], number)
+        run, done = run_build(command, site)
+        runs.append(run)
+        if not page.is_file() or EDIT.format(n=number) not in page.read_text(encoding="utf-8"):
+            raise SystemExit(f"the incremental build did not update {page}")
+        if updating := _UPDATING.search(done.stdout):
+            notes.add(updating.group(0).strip())
+    assert done is not None
+    tool = Tool(INCREMENTAL, site, command, site / "_build", page, sphinx=True)
+    measure = measure_from(tool, runs, done, None, "; ".join(sorted(notes)))
+    measure.command = f"edit {post['file']}, then {shown(command)}"
+    return measure
+
+
+def measure_epub(site: Path, jobs: str) -> Measure:
+    """One EPUB build after the HTML ones, as Read the Docs builds it (the same doctrees)."""
+    command = sphinx_command(jobs, "epub")
+    _clean(site / "_build" / "epub")
+    run, done = run_build(command, site)
+    books = sorted((site / "_build" / "epub").glob("*.epub"))
+    book = books[0] if books else site / "missing.epub"
+    tool = Tool(EPUB, site, command, site / "_build" / "epub", book, sphinx=True)
+    measure = measure_from(tool, [run], done, None)
+    measure.page_kb = round(books[0].stat().st_size / 1024, 1) if books else None
+    measure.note = "page_kb: the .epub file; built after the HTML builds, reusing their doctrees"
+    return measure
+
+
+def measure_plain(plain: Path, post: dict[str, Any], jobs: str, repeat: int) -> Measure:
+    command = [sys.executable, "-m", "sphinx", "--no-color", "-b", "html", "-j", jobs, ".", "_build/html"]
     page = plain / "_build" / "html" / Path(post["file"]).with_suffix(".html")
-    return Measure(
-        tool=PLAIN,
-        command=" ".join(["python", *command[1:]]),
-        seconds=median_of(runs),
-        runs=[round(value, 3) for value in runs],
-        cpu_seconds=median_of(cpu_runs),
-        cpu_runs=[round(value, 3) for value in cpu_runs],
-        page_kb=page_size(page),
-        page=page.relative_to(plain).as_posix(),
-        warnings=warnings,
-        warning_kinds=kinds,
-    )
-
-
-def measure_mkdocs(mkdocs: Path, post: dict[str, Any], repeat: int) -> Measure:
-    command = [sys.executable, "-m", "mkdocs", "build", "-q"]
-    runs, cpu_runs, outcome = clean_builds(command, mkdocs, mkdocs / "site", repeat)
-    page = mkdocs / "site" / "posts" / Path(post["file"]).stem / "index.html"
-    return Measure(
-        tool=MKDOCS,
-        command="mkdocs build -q",
-        seconds=median_of(runs),
-        runs=[round(value, 3) for value in runs],
-        cpu_seconds=median_of(cpu_runs),
-        cpu_runs=[round(value, 3) for value in cpu_runs],
-        page_kb=page_size(page),
-        page=page.relative_to(mkdocs).as_posix(),
-        # -q prints warnings only; MkDocs' own words, not comparable with Sphinx's.
-        warnings=sum(1 for line in outcome.stderr.splitlines() if line.startswith("WARNING")),
-    )
+    tool = Tool(PLAIN, plain, command, plain / "_build", page, sphinx=True)
+    runs = []
+    done: Measured | None = None
+    for _ in range(repeat):
+        _clean(tool.output)
+        run, done = run_build(command, plain)
+        runs.append(run)
+    assert done is not None
+    return measure_from(tool, runs, done, plain / "_build" / "html")
 
 
 def add_ratios(measures: list[Measure]) -> None:
@@ -415,6 +542,8 @@ def add_ratios(measures: list[Measure]) -> None:
     for measure in measures:
         if MKDOCS in by_tool:
             measure.ratio_to_mkdocs = round(measure.seconds / by_tool[MKDOCS].seconds, 4)
+        if ZENSICAL in by_tool:
+            measure.ratio_to_zensical = round(measure.seconds / by_tool[ZENSICAL].seconds, 4)
         if PLAIN in by_tool:
             measure.ratio_to_plain = round(measure.seconds / by_tool[PLAIN].seconds, 4)
 
@@ -477,18 +606,31 @@ def _ratio(value: float | None) -> str:
 
 def format_table(results: Sequence[dict[str, Any]]) -> str:
     header = (
-        f"{'N':>5}  {'tool':<40} {'seconds':>8} {'CPU s':>7} {'/ features off':>15} {'/ MkDocs':>9} "
-        f"{'/ Sphinx+MyST':>14} {'page KB':>8} {'warnings':>9}"
+        f"{'N':>6}  {'tool':<40} {'seconds':>8} {'CPU s':>7} {'peak MB':>8} {'/ MkDocs':>9} "
+        f"{'/ Zensical':>10} {'/ Sphinx+MyST':>14} {'page KB':>8} {'warnings':>9}"
     )
     lines = [header, "-" * len(header)]
     for result in results:
         for item in result["measures"]:
             lines.append(
-                f"{result['posts']:>5}  {item['tool']:<40} {item['seconds']:>8.2f} "
-                f"{_cell(item.get('cpu_seconds'), 1):>7} {_ratio(item.get('ratio_to_features_off')):>15} "
-                f"{_ratio(item['ratio_to_mkdocs']):>9} {_ratio(item['ratio_to_plain']):>14} "
-                f"{_cell(item['page_kb'], 1):>8} {item['warnings']:>9}"
+                f"{result['posts']:>6}  {item['tool']:<40} {item['seconds']:>8.2f} "
+                f"{_cell(item.get('cpu_seconds'), 1):>7} {_cell(item.get('peak_pss_mb'), 0):>8} "
+                f"{_ratio(item['ratio_to_mkdocs']):>9} {_ratio(item['ratio_to_zensical']):>10} "
+                f"{_ratio(item['ratio_to_plain']):>14} {_cell(item['page_kb'], 1):>8} {item['warnings']:>9}"
             )
+            if item.get("median_round_ratio"):
+                rounds = ", ".join(
+                    f"{peer}: {value:.2f} ({', '.join(f'{each:.2f}' for each in item['round_ratios'][peer])})"
+                    for peer, value in item["median_round_ratio"].items()
+                )
+                lines.append(f"{'':>8}round by round: {rounds}")
+            if item.get("output"):
+                output = item["output"]
+                lines.append(
+                    f"{'':>8}output {output['total_mb']} MB, {output['without_images_mb']} MB without "
+                    f"images; largest page {output['largest_page']} {output['largest_page_kb']} KB, "
+                    f"gzipped {output['largest_gzip_page']} {output['largest_gzip_page_kb']} KB"
+                )
     return "\n".join(lines)
 
 
@@ -522,7 +664,6 @@ def feature_cost(measures: Sequence[Measure]) -> dict[str, Any] | None:
         "features_off_options": " ".join(FEATURES_OFF_OPTIONS),
         "make_html_seconds": pair(on.seconds, off.seconds),
         "cpu_seconds": pair(on.cpu_seconds, off.cpu_seconds),
-        "sphinx_step_seconds": pair(on.steps.get("sphinx"), off.steps.get("sphinx")),
         "pair_shares": pair_shares,
         "median_pair_share": statistics.median(pair_shares) if pair_shares else None,
         "runs": {"on": on.runs, "off": off.runs, "cpu_on": on.cpu_runs, "cpu_off": off.cpu_runs},
@@ -541,37 +682,28 @@ def benchmark(count: int, args: argparse.Namespace) -> dict[str, Any]:
         "worktree_changes": _git("status", "--porcelain", "--", *BUILD_INPUTS).splitlines(),
         "build_inputs_sha256": inputs_digest(),
     }
-    site, features_off, plain, mkdocs, manifest = make_sites(count, args.seed, root)
-    post = manifest["items"][0]
-    measures: list[Measure] = []
-
+    sites = make_sites(count, args.seed, root, args)
+    post = sites.manifest["items"][0]
+    tools = tools_for(sites, post, args)
     print(
-        f"== N={count}: Sourcebook, clean builds with the cross-reference features on and off, "
-        "then incremental rebuilds",
+        f"== N={count}: {args.repeat} round(s) of clean builds: {', '.join(tool.name for tool in tools)}",
         file=sys.stderr,
     )
-    measures.extend(measure_sourcebook(site, features_off, post, args.jobs, args.repeat))
+    measures = clean_rounds(tools, args.repeat)
+    print(f"== N={count}: Sourcebook, incremental rebuilds", file=sys.stderr)
+    measures.append(measure_incremental(sites.sourcebook, post, args.jobs, args.repeat))
+    if args.epub:
+        print(f"== N={count}: Sourcebook, EPUB", file=sys.stderr)
+        measures.append(measure_epub(sites.sourcebook, args.jobs))
     # Only the Sourcebook builds read the project's code; did someone change it meanwhile?
     code["build_inputs_changed_during_run"] = inputs_digest() != code["build_inputs_sha256"]
-    by_tool = {measure.tool: measure for measure in measures}
-    print(
-        f"   {by_tool[SOURCEBOOK].seconds:.1f} s clean, {by_tool[FEATURES_OFF].seconds:.1f} s clean "
-        f"with the features off (x{by_tool[SOURCEBOOK].ratio_to_features_off}), "
-        f"{by_tool[INCREMENTAL].seconds:.1f} s incremental",
-        file=sys.stderr,
-    )
     if not args.skip_plain:
         print(f"== N={count}: plain Sphinx + MyST", file=sys.stderr)
-        measures.append(measure_plain(plain, post, args.jobs, args.repeat))
-        print(f"   {measures[-1].seconds:.1f} s", file=sys.stderr)
-    if not args.skip_mkdocs:
-        print(f"== N={count}: MkDocs Material", file=sys.stderr)
-        measures.append(measure_mkdocs(mkdocs, post, args.repeat))
-        print(f"   {measures[-1].seconds:.1f} s", file=sys.stderr)
+        measures.append(measure_plain(sites.plain, post, args.jobs, args.repeat))
     add_ratios(measures)
 
     context["load_average_at_end"] = [round(value, 2) for value in os.getloadavg()]
-    words = [item["words"] for item in manifest["items"]]
+    words = [item["words"] for item in sites.manifest["items"]]
     return {
         "posts": count,
         "date": started,
@@ -581,7 +713,7 @@ def benchmark(count: int, args: argparse.Namespace) -> dict[str, Any]:
         "corpus": {
             "seed": args.seed,
             "average_words": round(statistics.mean(words)),
-            "links_between_posts": sum(item["links"] for item in manifest["items"]),
+            "links_between_posts": sum(item["links"] for item in sites.manifest["items"]),
             "measured_post": post["file"],
         },
         "machine": context,
@@ -596,11 +728,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--posts", type=int, action="append", help="number of posts; repeat for several (default: 100)"
     )
     parser.add_argument("--skip-mkdocs", action="store_true", help="do not build with MkDocs Material")
+    parser.add_argument("--skip-zensical", action="store_true", help="do not build with Zensical")
     parser.add_argument(
         "--skip-plain",
         action="store_true",
         help="do not build with plain Sphinx + MyST (about 20 minutes at N=1000)",
     )
+    parser.add_argument(
+        "--features-off",
+        action="store_true",
+        help="also build with the cross-reference features off, in the same rounds",
+    )
+    parser.add_argument("--epub", action="store_true", help="also time an EPUB build after the HTML ones")
     parser.add_argument(
         "--work", type=Path, default=HERE / "_work", help="build folder (default: %(default)s)"
     )
@@ -608,9 +747,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--jobs",
         default=str((os.cpu_count() or 1) + 1),
-        help="sphinx -j for both Sphinx builds (default: cores + 1, as make html: %(default)s)",
+        help="sphinx -j for the Sphinx builds (default: cores + 1, as make html: %(default)s)",
     )
-    parser.add_argument("--repeat", type=int, default=1, help="builds per tool; the median is kept")
+    parser.add_argument(
+        "--repeat", type=int, default=1, help="rounds of clean builds, and incremental rebuilds; medians kept"
+    )
     parser.add_argument(
         "--keep",
         action="store_true",
@@ -620,14 +761,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--results", type=Path, default=HERE, help="folder for results-<N>.json (default: benchmarks/)"
     )
+    parser.add_argument(
+        "--label", default="", help="added to the results' file name: results-<N>-<label>.json"
+    )
     args = parser.parse_args(argv)
     if args.repeat < 1:
         parser.error("--repeat must be at least 1")
-    needed = ["sphinx", "myst_parser", "sourcebook", "PIL"] + ([] if args.skip_mkdocs else ["material"])
+    needed = ["sphinx", "myst_parser", "sourcebook", "PIL"]
+    needed += [] if args.skip_mkdocs else ["material"]
+    needed += [] if args.skip_zensical else ["zensical"]
     if missing := [name for name in needed if importlib.util.find_spec(name) is None]:
         parser.error(
             f"{sys.executable} cannot import {', '.join(missing)}: run with the project's venv, "
-            "after `.venv/bin/pip install -e '.[test,bench]'` (or pass --skip-mkdocs)"
+            "after `.venv/bin/pip install -e '.[test,bench]'` (or pass --skip-mkdocs, --skip-zensical)"
         )
     args.work = args.work.resolve()
     # Made before the first build: a missing folder must not lose a run's figures at the end.
@@ -640,7 +786,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             if not args.keep:
                 _clean(args.work / f"n{count}")
         results.append(result)
-        path = args.results / f"results-{count}.json"
+        name = f"results-{count}-{args.label}.json" if args.label else f"results-{count}.json"
+        path = args.results / name
         path.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         print(f"== N={count}: results written to {path}", file=sys.stderr)
     print(format_table(results))

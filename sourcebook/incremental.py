@@ -22,18 +22,30 @@ collectors' data) holds hundreds of thousands of Python objects:
   garbage for longer than one build.
 * **Compiling the theme's templates**, which Sphinx does in every build; Jinja's bytecode
   cache keeps them compiled under the doctree folder.
+
+One application may also build many times (``sourcebook serve`` keeps one alive between
+rebuilds, and tests do). Each build then starts as a new process's would: the objects the
+last build froze are given back to the collector and its thresholds raised again; the
+pickled doctree Sphinx keeps of each document it loaded is dropped when the document is read
+again (Sphinx would resolve the old one); and the builder's lists of scripts and style
+sheets are put back as they were before the first page: each page's own (the theme adds a
+script with the page's name) stay in them, and in Sphinx's registry, after the page, and
+Sphinx would carry them all into every page of the next build.
 """
 
 from __future__ import annotations
 
 import gc
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, cast
 
 import jinja2
 
 if TYPE_CHECKING:
+    from collections.abc import Set
+
     from sphinx.application import Sphinx
+    from sphinx.builders import Builder
     from sphinx.config import Config
     from sphinx.environment import BuildEnvironment
 
@@ -52,6 +64,7 @@ TEMPLATE_CACHE_DIR = "kb-jinja-cache"
 #: Where the app keeps what this module changed for the build, to put it back.
 _SAVED_PARALLEL = "_kb_saved_parallel"
 _SAVED_GC_THRESHOLDS = "_kb_saved_gc_thresholds"
+_SAVED_ASSETS = "_kb_saved_page_assets"
 
 
 def raise_gc_thresholds(app: Sphinx, config: Config) -> None:
@@ -60,6 +73,40 @@ def raise_gc_thresholds(app: Sphinx, config: Config) -> None:
     if not hasattr(app, _SAVED_GC_THRESHOLDS):
         setattr(app, _SAVED_GC_THRESHOLDS, gc.get_threshold())
         gc.set_threshold(*BUILD_GC_THRESHOLDS)
+
+
+def start_another_build(
+    app: Sphinx, env: BuildEnvironment, added: Set[str], changed: Set[str], removed: Set[str]
+) -> list[str]:
+    """At ``env-get-outdated``, the first event of every build: ``config-inited`` comes once
+    per application, so a second build of the same one starts here."""
+    raise_gc_thresholds(app, app.config)
+    return []
+
+
+def drop_stale_doctrees(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:
+    """Forget the pickled doctrees of the documents about to be read again."""
+    for docname in docnames:
+        env._pickled_doctree_cache.pop(docname, None)
+
+
+def restore_page_assets(app: Sphinx, builder: Builder) -> None:
+    """At ``write-started``: the scripts and style sheets as before the first page, in the
+    builder and in the registry (``app.add_js_file`` during a page adds to both)."""
+    lists = [
+        getattr(builder, "_css_files", None),
+        getattr(builder, "_js_files", None),
+        getattr(app.registry, "css_files", None),
+        getattr(app.registry, "js_files", None),
+    ]
+    if not all(isinstance(assets, list) for assets in lists):
+        return
+    saved = getattr(app, _SAVED_ASSETS, None)
+    if saved is None:
+        setattr(app, _SAVED_ASSETS, [list(cast("list[Any]", assets)) for assets in lists])
+        return
+    for assets, before in zip(lists, saved, strict=True):
+        cast("list[Any]", assets)[:] = before
 
 
 def restore_gc_thresholds(app: Sphinx, exception: Exception | None) -> None:
@@ -114,3 +161,7 @@ def setup_incremental(app: Sphinx) -> None:
     # First at env-updated, the event that follows reading in both modes.
     app.connect("env-updated", restore_parallel, priority=100)
     app.connect("builder-inited", cache_compiled_templates)
+    # Every build of one application, the first included.
+    app.connect("env-get-outdated", start_another_build, priority=100)
+    app.connect("env-before-read-docs", drop_stale_doctrees)
+    app.connect("write-started", restore_page_assets, priority=100)

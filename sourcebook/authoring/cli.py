@@ -139,25 +139,13 @@ def _jobs(value: str) -> str:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    """sphinx-autobuild with drafts shown; it watches the whole site folder (``_static``
-    included, and no error when a site has none) except ``_build``, where other builds write."""
-    from sphinx_autobuild.__main__ import main as autobuild
+    """The preview: drafts shown, a saved change on screen in about a second (see serve.py).
+    It watches the whole site folder except ``_build``, where it and other builds write."""
+    from sourcebook.authoring.serve import serve
 
-    autobuild(
-        [
-            str(args.site),
-            str(args.site / PREVIEW_OUTPUT),
-            "-d",
-            str(args.site / PREVIEW_DOCTREES),
-            "-D",
-            "kb_preview=1",
-            "--port",
-            str(args.port),
-            "--ignore",
-            str(args.site / BUILD),
-        ]
-    )
-    return 0
+    site = args.site.resolve()
+    jobs = (os.cpu_count() or 1) + 1 if args.jobs == "auto" else int(args.jobs)
+    return serve(site, site / PREVIEW_OUTPUT, site / PREVIEW_DOCTREES, args.port, jobs)
 
 
 def cmd_new(args: argparse.Namespace) -> int:
@@ -229,6 +217,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     serve = commands.add_parser("serve", help="preview with drafts and live reload")
     serve.add_argument("--port", type=int, default=8000, help="port to serve on (default: 8000)")
+    serve.add_argument(
+        "-j", "--jobs", default="auto", type=_jobs, help="parallel processes, or auto (default: auto)"
+    )
     serve.set_defaults(run=cmd_serve)
 
     new = commands.add_parser(

@@ -22,6 +22,7 @@ from sourcebook.posts.store import get_domain
 if TYPE_CHECKING:
     from docutils import nodes
     from sphinx.application import Sphinx
+    from sphinx.builders import Builder
     from sphinx.config import Config
 
 logger = logging.getLogger(__name__)
@@ -76,8 +77,9 @@ def sitemap_xml(pages: list[tuple[str, str | None]]) -> bytes:
     return document + b"\n"
 
 
-def forget_generated_pages(app: Sphinx) -> None:
-    """Start this build's list of generated pages."""
+def forget_generated_pages(app: Sphinx, builder: Builder) -> None:
+    """Start this build's list of generated pages (at ``write-started``: an application
+    that builds again, as ``sourcebook serve``'s, starts a new list)."""
     setattr(app, _GENERATED_PAGES, set())
 
 
@@ -158,7 +160,7 @@ def setup_publishing(app: Sphinx) -> None:
     app.connect("config-inited", set_not_found_prefix, priority=450)
     # After sphinx-notfound-page sets up the 404 page's helpers (400), before the theme uses them.
     app.connect("html-page-context", finish_not_found_page, priority=450)
-    app.connect("builder-inited", forget_generated_pages)
+    app.connect("write-started", forget_generated_pages)
     app.connect("html-page-context", note_generated_page)
     app.connect("build-finished", write_sitemap)
     app.connect("build-finished", write_robots_txt)

@@ -1,16 +1,19 @@
-"""``sourcebook serve`` in a real browser: drafts are shown, and an edited post reloads by itself.
+"""``sourcebook serve`` in a real browser: drafts are shown, an edited post reloads by itself,
+and what the preview then holds is what a clean build of the edited site writes.
 
 The server runs as ``python -m sourcebook serve`` in a child process with its own process
-group, as an author would run it: sphinx-autobuild builds once, serves the preview, watches the
-sources, rebuilds (each build is its own ``python -m sphinx`` process) and tells the open page,
-through the websocket script it injects, to reload. Nothing forks this test process, which
-has Playwright's driver threads running; the whole group is stopped after the test.
+group, as an author would run it: it builds once, serves the preview, watches the sources,
+rebuilds in the same Sphinx application and tells the open page, through the websocket
+script it injects, to reload. Nothing forks this test process, which has Playwright's driver
+threads running (the clean build is a child ``python -m sphinx``); the whole group is
+stopped after the test.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -27,7 +30,7 @@ from playwright.sync_api import Browser, expect
 
 #: The first build of the fixture site takes a few seconds; CI's two cores may be busy.
 FIRST_BUILD_TIMEOUT = 60.0
-#: The watcher waits for changes to settle (1.6 s), then an incremental build runs.
+#: The watcher waits for changes to settle (50 ms), then an incremental build runs.
 RELOAD_TIMEOUT_MS = 30_000
 POST = "source/posts/2_incoterms"
 DRAFT = "source/posts/4_draft"
@@ -88,6 +91,9 @@ def _stop(server: subprocess.Popen[bytes]) -> None:
 def preview(site: Callable[[str], Path], tmp_path: Path) -> Iterator[Preview]:
     """``sourcebook serve`` on a copy of the posts fixture, stopped after the test."""
     srcdir = site("posts")
+    # The shipped site's theme: it writes into every page too (a script per page among others).
+    with (srcdir / "conf.py").open("a", encoding="utf-8") as conf:
+        conf.write('\nhtml_theme = "sphinx_book_theme"\n')
     port = _free_port()
     log = tmp_path / "serve.log"
     # Plain text from Sphinx even where CI=true would colour it; a serial build (Sphinx's
@@ -138,5 +144,46 @@ def test_serve_shows_drafts_and_reloads_an_edited_post(browser: Browser, preview
             raise AssertionError(f"{error}\nserver output:\n{preview.output()}") from None
         assert page.evaluate("window.kbBeforeEdit") is None
         assert page.url == preview.base + POST + ".html"
+
+        # A second rebuild of the same application: a new title, which the listings, the tag
+        # pages and the other posts' "Related answers" show too.
+        page.evaluate("window.kbBeforeEdit = true")
+        retitled = edited.replace("title: 'Incoterms & you", "title: 'Retitled live: Incoterms & you")
+        assert retitled != edited
+        source.write_text(retitled, encoding="utf-8")
+        try:
+            expect(body).to_contain_text("Retitled live: Incoterms", timeout=RELOAD_TIMEOUT_MS)
+        except AssertionError as error:
+            raise AssertionError(f"{error}\nserver output:\n{preview.output()}") from None
+        assert page.evaluate("window.kbBeforeEdit") is None
     finally:
         page.close()
+    # A rebuild is done before the page is told to reload: the preview is now the site a
+    # clean build of the edited sources writes, with the preview's settings, file for file.
+    assert files(preview.site / "_build" / "preview") == files(clean_build(preview.site, preview.site.parent))
+
+
+def files(folder: Path) -> dict[str, bytes]:
+    """Every file a build wrote, by path."""
+    return {
+        path.relative_to(folder).as_posix(): path.read_bytes()
+        for path in sorted(folder.rglob("*"))
+        if path.is_file()
+    }
+
+
+def clean_build(site: Path, work: Path) -> Path:
+    """A clean serial build of a copy of the site's sources, as the preview builds them."""
+    sources = work / "clean-sources"
+    shutil.copytree(site, sources, ignore=shutil.ignore_patterns("_build"))
+    output = work / "clean-preview"
+    command = [sys.executable, "-m", "sphinx", "-q", "-b", "html", "-D", "kb_preview=1"]
+    done = subprocess.run(
+        [*command, "-d", str(work / "clean-doctrees"), str(sources), str(output)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == ""
+    return output

@@ -225,10 +225,11 @@ def test_records_follow_posts_in_incremental_and_parallel_builds(
 ) -> None:
     srcdir = site("images")
     posts = srcdir / "source" / "posts"
-    # Enough posts for Sphinx to read and write in parallel chunks.
-    for number in range(6):
+    # Enough posts for Sphinx to read and write in parallel chunks: more documents than
+    # incremental.py reads and parallel.py writes in the main process.
+    for number in range(12):
         (posts / f"extra_{number}.md").write_text(
-            f"---\ntitle: 'Extra {number}'\ndate: '2022-01-0{number + 1}'\n---\n\n"
+            f"---\ntitle: 'Extra {number}'\ndate: '2022-01-{number + 1:02d}'\n---\n\n"
             "Text.\n\n![Extra chart](../images/blog/chart.png)\n",
             encoding="utf-8",
         )

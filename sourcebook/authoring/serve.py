@@ -1,0 +1,185 @@
+"""``sourcebook serve``: a preview that shows a saved edit in the open page within a second.
+
+One Sphinx application stays alive between rebuilds: a rebuild starts with the environment,
+the templates and the glossary already in memory, where a new ``sphinx-build`` process
+(what sphinx-autobuild runs for every change) spends seconds starting Python and Sphinx and
+unpickling the environment before it reads the one post that changed. The rebuild is
+Sphinx's own incremental build of that application, so the pages are those a new process,
+or a clean build with the same settings, writes (tests compare every file).
+
+The folder is watched with watchfiles (inotify); a change to ``conf.py`` starts a new
+application, since a running one cannot read its configuration again. Pages are served by
+Starlette, with sphinx-autobuild's script injected into each HTML page: it opens a websocket
+and reloads the page when told, which happens once each rebuild has finished.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any, cast
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from sphinx.application import Sphinx
+    from starlette.websockets import WebSocket
+
+#: Settings of every preview build: drafts are shown, marked.
+PREVIEW_SETTINGS = {"kb_preview": True}
+#: Files whose change needs a new application (Sphinx reads them once).
+RESTART_FILES = ("conf.py",)
+
+
+@dataclass
+class PreviewBuilds:
+    """The preview's Sphinx application and its rebuilds, one at a time."""
+
+    site: Path
+    output: Path
+    doctrees: Path
+    jobs: int
+    status: IO[str] = field(default_factory=lambda: sys.stdout)
+    warning: IO[str] = field(default_factory=lambda: sys.stderr)
+    app: Sphinx | None = None
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    docutils: contextlib.ExitStack = field(default_factory=contextlib.ExitStack)
+    """What the application registered in docutils: kept for the application's life."""
+
+    def new_application(self) -> Sphinx:
+        from sphinx.application import Sphinx
+        from sphinx.util.docutils import docutils_namespace, patch_docutils
+
+        # Sphinx registers its nodes and roles in docutils when the application is made, and
+        # docutils_namespace() takes them back at its end: one namespace per application.
+        self.docutils.close()
+        self.docutils.enter_context(patch_docutils(self.site))
+        self.docutils.enter_context(docutils_namespace())
+        return Sphinx(
+            self.site,
+            self.site,
+            self.output,
+            self.doctrees,
+            "html",
+            confoverrides=dict(PREVIEW_SETTINGS),
+            status=self.status,
+            warning=self.warning,
+            parallel=self.jobs,
+        )
+
+    def build(self, changed: Iterable[Path] = ()) -> bool:
+        """Build (the first time) or rebuild after ``changed``; False if the build failed."""
+        from sphinx.errors import SphinxError
+
+        with self.lock:
+            try:
+                if self.app is None or any(path.name in RESTART_FILES for path in changed):
+                    self.app = self.new_application()
+                self.app.build()
+            except (SphinxError, OSError) as error:
+                # The next change starts from a new application: this one may be half-built.
+                self.app = None
+                print(f"sourcebook serve: the build failed: {error}", file=self.warning)
+                return False
+            except Exception as error:
+                self.app = None
+                print(f"sourcebook serve: the build stopped: {error!r}", file=self.warning)
+                return False
+        return True
+
+
+class Reloads:
+    """The open pages' websockets, each told to reload after a rebuild."""
+
+    def __init__(self) -> None:
+        self.sockets: set[WebSocket] = set()
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        from starlette.websockets import WebSocket, WebSocketDisconnect
+
+        socket = WebSocket(scope, receive, send)
+        await socket.accept()
+        self.sockets.add(socket)
+        try:
+            while True:
+                await socket.receive_text()
+        except WebSocketDisconnect:
+            pass
+        finally:
+            self.sockets.discard(socket)
+
+    async def reload_all(self) -> None:
+        for socket in list(self.sockets):
+            try:
+                await socket.send_text("refresh")
+            except Exception:
+                self.sockets.discard(socket)
+
+
+def watched(ignored: Iterable[Path]) -> Any:
+    """watchfiles' default filter (editors' swap files, caches, .git) and the build folders."""
+    import watchfiles
+
+    return watchfiles.DefaultFilter(ignore_paths=[str(path) for path in ignored])
+
+
+async def watch_and_rebuild(
+    builds: PreviewBuilds, reloads: Reloads, ignored: list[Path], stop: asyncio.Event
+) -> None:
+    import watchfiles
+
+    async for changes in watchfiles.awatch(builds.site, watch_filter=watched(ignored), stop_event=stop):
+        paths = sorted({Path(path) for _, path in changes})
+        shown = ", ".join(str(path.relative_to(builds.site)) for path in paths[:5])
+        print(f"sourcebook serve: changed: {shown}", file=builds.status, flush=True)
+        started, cpu = time.perf_counter(), time.process_time()
+        if await asyncio.to_thread(builds.build, paths):
+            await reloads.reload_all()
+            elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
+            print(
+                f"sourcebook serve: rebuilt in {elapsed:.2f} s (processor time {cpu:.2f} s)",
+                file=builds.status,
+                flush=True,
+            )
+
+
+def serve(site: Path, output: Path, doctrees: Path, port: int, jobs: int, host: str = "127.0.0.1") -> int:
+    """Build the preview, serve it on ``host:port`` and rebuild on every change, until stopped."""
+    import uvicorn
+    from sphinx_autobuild.middleware import JavascriptInjectorMiddleware
+    from starlette.applications import Starlette
+    from starlette.middleware import Middleware
+    from starlette.routing import Mount, WebSocketRoute
+    from starlette.staticfiles import StaticFiles
+
+    builds = PreviewBuilds(site, output, doctrees, jobs)
+    if not builds.build():
+        return 1
+    reloads = Reloads()
+    application = Starlette(
+        routes=[
+            WebSocketRoute("/websocket-reload", cast("Any", reloads)),
+            Mount("/", app=StaticFiles(directory=output, html=True)),
+        ],
+        middleware=[Middleware(JavascriptInjectorMiddleware, ws_url=f"{host}:{port}")],
+    )
+    server = uvicorn.Server(uvicorn.Config(application, host=host, port=port, log_level="warning"))
+    ignored = [site / "_build", site / ".venv", output, doctrees]
+
+    async def main() -> None:
+        stop = asyncio.Event()
+        watcher = asyncio.create_task(watch_and_rebuild(builds, reloads, ignored, stop))
+        print(f"sourcebook serve: serving on http://{host}:{port}/", file=builds.status, flush=True)
+        try:
+            await server.serve()
+        finally:
+            stop.set()
+            watcher.cancel()
+
+    asyncio.run(main())
+    return 0

@@ -1,0 +1,275 @@
+"""Parallel builds whose cost and memory grow with the site, not with its square.
+
+Sphinx 9 reads and writes with ``-j`` in batches, each batch a process forked from the
+main one. Two of its habits cost little on a small site and dominate a large one:
+
+* **Every reading batch sends the whole environment back.** A batch's process is forked from
+  the main process, whose environment already holds every batch merged so far, and pickles
+  all of it back when done; the main process unpickles it to merge one batch's documents.
+  At 10,000 posts (55 batches, an environment of 66 MB pickled) that is about 1.8 GB
+  pickled, sent and unpickled where 66 MB would do, and each unpickled copy is garbage
+  that only a full collection frees (cycles: docutils nodes point to their parents): the
+  main process reached 10 GB while reading. Here a batch's result is held, not merged,
+  while batches are still to be started, so that every batch is forked from the
+  environment as it was before reading and sends back little more than its own
+  documents; once the last batch has started, the held results are merged while the last
+  batches run, and each one after that as it comes.
+* **Writing runs ahead of the writers without bound.** The main process resolves each batch
+  of documents and queues it for a writer process; it resolves faster than the writers
+  write, so most of the site's resolved doctrees waited in memory. Here the main process
+  resolves one batch ahead of the writers and waits for a free writer before the next.
+
+Forked processes share the main process's memory until they write to it, and the garbage
+collector writes to every object it walks: each child first freezes (``gc.freeze``) what it
+inherited, so that its collections leave those pages shared. While writing, the main
+process freezes the environment too, and collects each written batch's doctrees (cycles:
+docutils nodes point to their parents) as soon as its writer is done, in a collection that
+walks little else; before, the batches' garbage grew by about 170 KB a post until the
+interpreter's rare full collection. A few documents (an incremental build's) are written in
+the main process: forking a writer for them costs more than writing them.
+
+The environment each merge produces is the one Sphinx's own order of merges would give:
+``merge_info_from`` takes each batch's documents, whatever else the batch carried, and
+``tests/test_rebuilds.py`` checks that ``-j`` builds equal serial ones. The builder's two
+methods are replaced on the builder object at ``builder-inited`` (Sphinx 9.0's own, with
+these changes), for every builder that reads or writes in parallel.
+"""
+
+from __future__ import annotations
+
+import gc
+import multiprocessing
+import multiprocessing.connection
+import pickle
+import traceback
+from collections.abc import Callable
+from types import MethodType
+from typing import TYPE_CHECKING, Any, cast
+
+from sphinx.errors import SphinxParallelError
+from sphinx.locale import __
+from sphinx.util import logging
+from sphinx.util.build_phase import BuildPhase
+from sphinx.util.display import status_iterator
+from sphinx.util.parallel import make_chunks
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from multiprocessing.connection import Connection
+
+    from docutils import nodes
+    from sphinx.application import Sphinx
+    from sphinx.builders import Builder
+
+logger = logging.getLogger(__name__)
+
+#: Write at most this many documents in the main process even with ``-j``: a page takes 20
+#: to 50 ms to write, a writer process as long to fork and end.
+SERIAL_WRITE_LIMIT = 10
+
+Task = Callable[[Any], Any]
+Done = Callable[[Any, Any], None]
+
+
+def _run_in_child(pipe: Any, task: Task, argument: Any) -> None:
+    """A forked process's work: run the task, send back its result and what it logged."""
+    # What the child shares with the main process stays out of its collector's walks, which
+    # would write to (and so copy) every page of it.
+    gc.freeze()
+    collector = logging.LogCollector()
+    try:
+        with collector.collect():
+            result = task(argument)
+        failed = False
+    except BaseException as error:
+        failed = True
+        message = traceback.format_exception_only(error.__class__, error)[0].strip()
+        result = (message, traceback.format_exc())
+    logging.convert_serializable(collector.logs)
+    pipe.send((failed, collector.logs, result))
+
+
+class Workers:
+    """Forked processes, one task each, at most ``limit`` at a time (as Sphinx's ``ParallelTasks``)."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = max(1, limit)
+        self._context = multiprocessing.get_context("fork")
+        self._running: dict[Connection, tuple[Any, Any, Done]] = {}
+
+    @property
+    def running(self) -> int:
+        return len(self._running)
+
+    def start(self, task: Task, argument: Any, done: Done, keep: bool = True) -> None:
+        """Fork a process for ``task(argument)``; ``done(argument, result)`` runs here once it
+        ends, with ``argument`` None unless ``keep`` (the child has its own copy)."""
+        receiver, sender = self._context.Pipe(duplex=False)
+        process = self._context.Process(target=_run_in_child, args=(sender, task, argument))
+        process.start()  # which lets go of its arguments
+        sender.close()
+        self._running[receiver] = (process, argument if keep else None, done)
+
+    def wait_one(self) -> None:
+        """Wait for a task to end, replay its log here and hand its result to its ``done``."""
+        if not self._running:
+            return
+        ready = multiprocessing.connection.wait(list(self._running))[0]
+        receiver = cast("Connection", ready)
+        process, argument, done = self._running.pop(receiver)
+        try:
+            failed, logs, result = receiver.recv()
+        except EOFError:
+            process.join()
+            self.terminate()
+            raise SphinxParallelError(
+                f"a parallel process ended with exit code {process.exitcode} without a result", ""
+            ) from None
+        process.join()
+        receiver.close()
+        if failed:
+            self.terminate()
+            message, details = result
+            raise SphinxParallelError(message, details)
+        for record in logs:
+            logger.handle(record)
+        done(argument, result)
+
+    def wait_for_slot(self) -> None:
+        while self.running >= self.limit:
+            self.wait_one()
+
+    def join(self) -> None:
+        while self._running:
+            self.wait_one()
+
+    def terminate(self) -> None:
+        for process, _, _ in self._running.values():
+            process.terminate()
+        self._running.clear()
+
+
+def read_parallel(self: Builder, docnames: list[str], nproc: int) -> None:
+    """Sphinx 9.0's ``Builder._read_parallel``, with each batch forked from the environment as
+    it was before reading (its result held until the last batch has started)."""
+    chunks = make_chunks(docnames, nproc)
+    progress = status_iterator(
+        chunks, __("reading sources... "), "purple", len(chunks), self.config.verbosity
+    )
+    # Clear all outdated documents at once, as Sphinx does.
+    for docname in docnames:
+        self.events.emit("env-purge-doc", self.env, docname)
+        self.env.clear_doc(docname)
+
+    app = self._app
+
+    def read_process(docs: list[str]) -> bytes:
+        self.env._app = app
+        for docname in docs:
+            self.read_doc(docname, _cache=False)
+        # Sent back whole, as Sphinx does; what it holds besides ``docs`` is what the main
+        # process held at the fork, which is why nothing is merged until every fork is made.
+        return pickle.dumps(self.env, pickle.HIGHEST_PROTOCOL)
+
+    def merge(docs: list[str], data: bytes) -> None:
+        other = pickle.loads(data)
+        self.env.merge_info_from(docs, other, app)
+        next(progress)
+
+    held: list[tuple[list[str], bytes]] = []
+    waiting = list(chunks)
+
+    def received(docs: list[str], data: bytes) -> None:
+        if waiting:
+            held.append((docs, data))
+            return
+        while held:
+            merge(*held.pop(0))
+        merge(docs, data)
+
+    workers = Workers(nproc)
+    try:
+        while waiting:
+            workers.wait_for_slot()
+            workers.start(read_process, waiting.pop(0), received)
+        # Every batch has started: merge what is held while the last ones run.
+        while held:
+            merge(*held.pop(0))
+        workers.join()
+    finally:
+        workers.terminate()
+    logger.info("")
+
+
+def write_parallel(self: Builder, docnames: Sequence[str], nproc: int) -> None:
+    """Sphinx 9.0's ``Builder._write_parallel``, resolving one batch ahead of the writers only;
+    a few documents are written here, in the main process (no process to fork)."""
+    if len(docnames) <= SERIAL_WRITE_LIMIT:
+        self._write_serial(docnames)
+        return
+
+    def write_process(docs: list[tuple[str, nodes.document]]) -> None:
+        self.phase = BuildPhase.WRITING
+        for docname, doctree in docs:
+            self.write_doc(docname, doctree)
+
+    # Warm up caches and compile templates with the first document, as Sphinx does.
+    first, rest = docnames[0], list(docnames[1:])
+    write_one(self, first)
+
+    chunks = make_chunks(rest, nproc)
+    progress = status_iterator(
+        chunks, __("writing output... "), "darkgreen", len(chunks), self.config.verbosity
+    )
+
+    def done(docs: None, result: None) -> None:
+        next(progress)
+
+    # What reading built (the environment) stays out of the collector's walks while writing:
+    # each written batch's doctrees (cycles: nodes point to their parents) are collected as
+    # soon as its writer is done, by a collection that walks little else.
+    gc.freeze()
+    workers = Workers(nproc)
+    try:
+        for chunk in chunks:
+            self.phase = BuildPhase.RESOLVING
+            batch = [(docname, resolve(self, docname)) for docname in chunk]
+            if workers.running >= nproc:
+                workers.wait_for_slot()
+                gc.collect()
+            workers.start(write_process, batch, done, keep=False)
+            del batch
+        workers.join()
+    finally:
+        workers.terminate()
+        gc.unfreeze()
+    logger.info("")
+
+
+def resolve(builder: Builder, docname: str) -> nodes.document:
+    """A document's resolved doctree, its main-process work done (``write_doc_serialized``)."""
+    doctree = builder.env.get_and_resolve_doctree(docname, builder, tags=builder.tags)
+    builder.write_doc_serialized(docname, doctree)
+    # Sphinx keeps the pickled doctree of every document it loads, for the builder's life:
+    # about 30 KB a post, never needed again once the page is resolved.
+    builder.env._pickled_doctree_cache.pop(docname, None)
+    return doctree
+
+
+def write_one(builder: Builder, docname: str) -> None:
+    """Resolve and write one document in this process (Sphinx's ``_write_docname``)."""
+    builder.phase = BuildPhase.RESOLVING
+    doctree = resolve(builder, docname)
+    builder.phase = BuildPhase.WRITING
+    builder.write_doc(docname, doctree)
+
+
+def use_linear_parallel_builds(app: Sphinx) -> None:
+    """At ``builder-inited``: the builder reads and writes in parallel as described above."""
+    builder = app.builder
+    builder._read_parallel = MethodType(read_parallel, builder)  # type: ignore[method-assign]
+    builder._write_parallel = MethodType(write_parallel, builder)  # type: ignore[method-assign]
+
+
+def setup_parallel(app: Sphinx) -> None:
+    app.connect("builder-inited", use_linear_parallel_builds)

@@ -1,0 +1,148 @@
+"""Parallel builds: reading batches send back their own documents, writing runs one batch ahead.
+
+The site a ``-j`` build writes equals a serial build's (``tests/test_rebuilds.py``); these tests
+check what makes the large builds linear: what each reading batch carries back to the main
+process, and how many resolved doctrees wait for a writer.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any, cast
+
+import pytest
+from sphinx.errors import SphinxParallelError
+from sphinx.testing.util import SphinxTestApp
+from sphinx.util import logging as sphinx_logging
+
+from sourcebook.parallel import Workers, write_parallel
+from sourcebook.posts.store import get_domain
+
+from conftest import clean_copy, warnings_of
+from test_rebuilds import add_posts, pages
+
+
+def test_each_reading_batch_sends_back_its_own_documents_only(
+    site: Callable[[str], Path], make_app: Callable[..., SphinxTestApp], tmp_path: Path
+) -> None:
+    srcdir = site("posts")
+    add_posts(srcdir, 27)
+    app = make_app("html", srcdir=srcdir, parallel=2)
+    carried: list[tuple[int, int, int]] = []
+
+    def record(app: Any, env: Any, docnames: set[str], other: Any) -> None:
+        others = set(other.all_docs) - set(docnames)
+        posts = set(other.domaindata["kb"]["posts"]) - set(docnames)
+        carried.append((len(docnames), len(others), len(posts)))
+
+    app.connect("env-merge-info", record)
+    app.build()
+    assert len(carried) >= 3, "the posts were read in several batches"
+    # Sphinx forks each batch from the main process, which held every batch merged so far:
+    # the last batches used to carry the whole site back. Now none carries another's posts.
+    assert [(others, posts) for _, others, posts in carried] == [(0, 0)] * len(carried)
+    assert sum(count for count, _, _ in carried) == len(app.env.all_docs)
+    assert warnings_of(app) == []
+    app.cleanup()
+
+    serial = make_app("html", srcdir=clean_copy(srcdir, tmp_path / "serial"))
+    serial.build()
+    assert get_domain(app.env).posts == get_domain(serial.env).posts
+    assert pages(app.outdir) == pages(serial.outdir)
+    serial.cleanup()
+
+
+class FakeBuilder:
+    """What ``write_parallel`` uses of a builder: resolving here, writing in the forked children.
+
+    Each written page is a file; each resolved one notes how many pages were written by then."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.config = SimpleNamespace(verbosity=0)
+        self.tags = None
+        self.phase = None
+        self.ahead: list[int] = []
+        self.resolved = 0
+        self.env = SimpleNamespace(get_and_resolve_doctree=self.get_and_resolve_doctree)
+        self.env._pickled_doctree_cache = {}
+
+    def get_and_resolve_doctree(self, docname: str, builder: Any, tags: Any = None) -> str:
+        self.resolved += 1
+        self.ahead.append(self.resolved - len(list(self.folder.iterdir())))
+        return f"doctree of {docname}"
+
+    def write_doc_serialized(self, docname: str, doctree: str) -> None:
+        pass
+
+    def write_doc(self, docname: str, doctree: str) -> None:
+        time.sleep(0.01)  # writing is slower than resolving, as in a real build
+        (self.folder / docname).write_text(doctree, encoding="utf-8")
+
+    def _write_serial(self, docnames: list[str]) -> None:
+        for docname in docnames:
+            self.write_doc(docname, f"serially: {docname}")
+
+
+def test_writing_resolves_one_batch_ahead_of_the_writers(tmp_path: Path) -> None:
+    builder = FakeBuilder(tmp_path)
+    docnames = [f"page{number:03d}" for number in range(200)]
+    write_parallel(cast("Any", builder), docnames, 2)
+    assert sorted(path.name for path in tmp_path.iterdir()) == docnames
+    assert (tmp_path / "page123").read_text(encoding="utf-8") == "doctree of page123"
+    # 199 pages in batches of 31: two batches being written and one ready, never more
+    # (Sphinx resolved every batch at once while the writers waited for the processor).
+    assert max(builder.ahead) <= 3 * 31 + 1
+    assert builder.resolved == 200
+
+
+def test_a_few_documents_are_written_in_the_main_process(tmp_path: Path) -> None:
+    builder = FakeBuilder(tmp_path)
+    write_parallel(cast("Any", builder), ["a", "b", "c"], 2)
+    assert {path.name: path.read_text(encoding="utf-8") for path in tmp_path.iterdir()} == {
+        "a": "serially: a",
+        "b": "serially: b",
+        "c": "serially: c",
+    }
+
+
+class Records(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__()
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+def test_workers_replay_the_log_and_report_a_failure() -> None:
+    results: list[tuple[int, int]] = []
+    records = Records()
+    logging.getLogger("sphinx").addHandler(records)
+
+    def square(number: int) -> int:
+        sphinx_logging.getLogger("sourcebook.test").warning("squaring %d", number)
+        return number * number
+
+    workers = Workers(2)
+    for number in range(5):
+        workers.wait_for_slot()
+        assert workers.running < 2
+        workers.start(square, number, lambda argument, result: results.append((argument, result)))
+    workers.join()
+    logging.getLogger("sphinx").removeHandler(records)
+    assert sorted(results) == [(number, number * number) for number in range(5)]
+    # Logged in the children, handled here (Sphinx then prints warnings with their location).
+    assert sorted(records.messages) == [f"WARNING: squaring {number}" for number in range(5)]
+
+    def fail(_: None) -> None:
+        raise ValueError("a post could not be read")
+
+    workers.start(fail, None, lambda argument, result: None)
+    with pytest.raises(SphinxParallelError, match="a post could not be read"):
+        workers.join()
+    assert workers.running == 0
