@@ -48,6 +48,7 @@ class KbConfig:
     term_links_scope: str = _option("page", "Link a term's first mention per 'page' or per 'section'.")
     term_links_skip: tuple[str, ...] = _option((), "Terms or single variants that are never linked.")
     related_count: int = _option(4, "Related posts listed at the end of each post (0: none).")
+    feed_size: int = _option(50, "Posts in the Atom and RSS feeds, newest first (0: every post).", "html")
     link_previews: bool = _option(
         True,
         "Show a card when a link to a post or a glossary term is hovered or focused "

@@ -49,11 +49,16 @@ def post_time(iso_text: str) -> dt.datetime:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.UTC)
 
 
-def feed_posts(posts: Iterable[PostRecord]) -> list[PostRecord]:
-    """The posts a feed lists, newest first: published ones with a date (an undated post has no
-    place in a feed, and already has its ``kb.date`` warning)."""
+def feed_posts(posts: Iterable[PostRecord], size: int = 0) -> list[PostRecord]:
+    """The ``size`` newest posts a feed lists (every one for 0): published ones with a date (an
+    undated post has no place in a feed, and already has its ``kb.date`` warning).
+
+    Feed readers fetch a feed again and again for what is new: on a site of 10,000 posts a
+    feed of every post would be megabytes each time.
+    """
     dated = [post for post in posts if not post.draft and post.date]
-    return sorted(dated, key=lambda post: (post_time(post.date or ""), post.docname), reverse=True)
+    newest = sorted(dated, key=lambda post: (post_time(post.date or ""), post.docname), reverse=True)
+    return newest[:size] if size > 0 else newest
 
 
 def build_feed(
@@ -128,7 +133,7 @@ def refresh_feeds(app: Sphinx, env: BuildEnvironment) -> list[str]:
     if not builds_website(app) or not site_url(app.config):
         return []
     domain = get_domain(env)
-    fingerprint = feeds_fingerprint(app, feed_posts(domain.posts.values()))
+    fingerprint = feeds_fingerprint(app, feed_posts(domain.posts.values(), app.config.kb_feed_size))
     recorded: tuple[str, float] | None = domain.data["feeds"]
     if recorded is None or recorded[0] != fingerprint:
         domain.data["feeds"] = (fingerprint, time.time())
@@ -147,7 +152,7 @@ def write_feeds(app: Sphinx, exception: Exception | None) -> None:
     ):
         return
     feed = build_feed(
-        feed_posts(get_domain(app.env).posts.values()),
+        feed_posts(get_domain(app.env).posts.values(), app.config.kb_feed_size),
         site=base,
         title=app.config.project,
         language=app.config.language,

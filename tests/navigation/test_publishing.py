@@ -284,6 +284,18 @@ def test_drafts_stay_out_of_feeds_redirects_and_sitemap_even_in_preview(site: Si
     assert BASE + "source/posts/4_draft.html" not in sitemap_urls(app.outdir)
 
 
+def test_feeds_hold_the_newest_posts_up_to_kb_feed_size(site: Site, build: Build) -> None:
+    app = build(site("posts"), **with_base(kb_feed_size=2))
+    assert warnings_of(app) == []
+    newest_two = [BASE + f"{doc}.html" for doc in NEWEST_FIRST[:2]]
+    assert [entry.findtext(f"{ATOM}id") for entry in atom_entries(app.outdir)] == newest_two
+    assert [item.findtext("link") for item in rss_items(app.outdir)] == newest_two
+    # The feed's date is its newest post's, whatever it leaves out.
+    assert (
+        ET.parse(app.outdir / "atom.xml").getroot().findtext(f"{ATOM}updated") == "2020-11-02T09:15:00+00:00"
+    )
+
+
 # Sitemap and robots.txt
 
 
