@@ -65,6 +65,12 @@ class KbConfig:
     )
     book_posts: int = _option(0, "How many posts the PDF and EPUB hold, the newest (0: every one).", "html")
     book_tags: tuple[str, ...] = _option((), "Only posts with one of these tags go into the books.", "html")
+    trim_theme_assets: bool = _option(
+        True,
+        "Leave out of the theme's stylesheets the rules no page can use, and cut its icon font "
+        "down to the icons they draw (see sourcebook/theme_assets.py).",
+        "",
+    )
     icon_script: bool = _option(
         False,
         "Load the theme's Font Awesome script on every page (its icons show without it; "

@@ -33,6 +33,7 @@ from sourcebook.search.dialog import setup_search_dialog
 from sourcebook.search.indexing import setup_search
 from sourcebook.search.words import setup_search_words
 from sourcebook.theme import setup_theme
+from sourcebook.theme_assets import setup_theme_assets
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -74,3 +75,4 @@ def setup_extension(app: Sphinx) -> None:
     setup_latex_book(app)
     setup_epub_book(app)
     setup_theme(app)
+    setup_theme_assets(app)
