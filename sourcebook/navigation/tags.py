@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from docutils import nodes
 from sphinx.util.osutil import relative_uri
 
+from sourcebook.navigation.head import DESCRIPTION
 from sourcebook.navigation.listings import ListingDirective, kb_postlist
 from sourcebook.navigation.publishing import remember_generated_page
 from sourcebook.output import written_since
@@ -156,6 +157,13 @@ def tag_page_body(builder: Builder, tag: Tag) -> str:
     )
 
 
+def tag_description(tag: Tag, site: str) -> str:
+    """What a tag page says of itself to search engines: how many answers, and the newest ones."""
+    count = f"{len(tag.posts)} answer" + ("" if len(tag.posts) == 1 else "s")
+    titles = "; ".join(post.title for post in tag.posts[:3])
+    return f"{count} tagged “{tag.name}” on {site}: {titles}"
+
+
 def page_frame(app: Sphinx, env: BuildEnvironment) -> str:
     """What a generated page shows besides its body: the configuration (as Sphinx's
     ``.buildinfo`` records it), the site's static files (pages link to their CSS and scripts
@@ -225,6 +233,7 @@ def tag_pages(app: Sphinx) -> Iterator[tuple[str, dict[str, Any], str]]:
             "title": html.escape(f"Posts tagged “{tag.name}”"),
             "body": tag_page_body(app.builder, tag),
             "display_toc": False,
+            DESCRIPTION: tag_description(tag, app.config.project),
         }
         yield pagename, context, "page.html"
 
