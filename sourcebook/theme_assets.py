@@ -166,15 +166,17 @@ def page_usage(outdir: Path, relevant: frozenset[str], cache: AssetCache) -> set
 
 def script_usage(theme: Theme, used: set[str], relevant: frozenset[str]) -> dict[str, bytes]:
     """Add to ``used`` what the scripts the pages name can use, and those they name in turn
-    (they add classes at run time); return those scripts."""
+    (they add classes at run time, and may load more scripts and stylesheets); return those
+    scripts."""
     scripts: dict[str, bytes] = {}
+    files = [*theme.sheets, *static_files(theme.static, (".js",))]
     waiting = sorted(name for name in named_files(used) if name.endswith(".js"))
     while waiting:
         name = waiting.pop()
         if name in scripts or (data := theme.read(name)) is None:
             continue
         scripts[name] = data
-        named = script_tokens(data.decode("utf-8", errors="replace"))
+        named = script_tokens(data.decode("utf-8", errors="replace"), files)
         used.update(token for token in named if token in relevant or token.startswith("@"))
         waiting += sorted(path for path in named_files(named) if path.endswith(".js") and path not in scripts)
     return scripts

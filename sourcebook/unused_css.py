@@ -59,11 +59,16 @@ def page_tokens(page: str) -> set[str]:
     return tokens
 
 
-def script_tokens(script: str) -> set[str]:
+def script_tokens(script: str, files: Iterable[str] = ()) -> set[str]:
     """What a script can use: any of its words, as a class, an id or an element, and the
-    ``_static/…`` files it names."""
+    ``_static/…`` files it names: by their path, or by their name alone among ``files`` (a
+    script may load one beside itself, ``new URL("kb-search-dialog.js", document.currentScript.src)``)."""
     tokens = word_tokens(script)
     tokens.update("@" + path for path in _STATIC_FILES.findall(script))
+    for path in files:
+        name = re.escape(posixpath.basename(path))
+        if re.search(rf"(?<![\w.-]){name}(?![\w-])", script):
+            tokens.add("@" + path)
     return tokens
 
 

@@ -27,7 +27,7 @@ date: '2023-02-01'
 
 Only if the contract says so.
 
-```{hint}
+```{caution}
 Read the cancellation clause before you pay.
 ```
 """
@@ -76,8 +76,8 @@ def test_pages_link_the_theme_s_files_cut_down_to_what_they_use(
     assert ".dropdown-menu.show" in kept  # Bootstrap adds "show" to an open dropdown
     assert "html[data-theme=dark]" in kept  # the dark mode's colours
     assert any(selector.startswith(".theme-switch-button") for selector in kept)
-    # What no page uses goes: other icons, notebook cells, API signatures, hints.
-    assert not kept & {".fa-github", ".nboutput", ".sig-param", "div.admonition.hint"}
+    # What no page uses goes: other icons, notebook cells, API signatures, cautions.
+    assert not kept & {".fa-github", ".nboutput", ".sig-param", "div.admonition.caution"}
     # Sphinx's basic.css, which theme.css imports, is in it: one request less before the page shows.
     assert "@import" not in trimmed["_static/styles/theme.css"].decode()
     assert "table.docutils" in selectors(trimmed["_static/styles/theme.css"].decode())
@@ -98,20 +98,20 @@ def test_a_rebuild_keeps_what_a_new_page_uses_and_gives_the_clean_build_s_files(
 ) -> None:
     srcdir = site("theme")
     first = build(srcdir)
-    assert "div.admonition.hint" not in selectors((first.outdir / THEME_CSS).read_text())
+    assert "div.admonition.caution" not in selectors((first.outdir / THEME_CSS).read_text())
     posts = srcdir / "source" / "posts"
-    (posts / "cancel.md").write_text(NOTE_POST)  # the site's first hint
+    (posts / "cancel.md").write_text(NOTE_POST)  # the site's first caution
     (posts / "samples.md").unlink()
     again = build(srcdir)
     assert warnings_of(again) == []
-    assert "div.admonition.hint" in selectors((again.outdir / THEME_CSS).read_text())
+    assert "div.admonition.caution" in selectors((again.outdir / THEME_CSS).read_text())
     clean = build(clean_copy(srcdir, tmp_path / "clean"))
     assert static_files(again.outdir) == static_files(clean.outdir)
 
     # And back: without the note, its rules go again.
     (posts / "cancel.md").unlink()
     third = build(srcdir)
-    assert "div.admonition.hint" not in selectors((third.outdir / THEME_CSS).read_text())
+    assert "div.admonition.caution" not in selectors((third.outdir / THEME_CSS).read_text())
 
 
 def test_a_parallel_build_gives_a_serial_build_s_files(

@@ -46,9 +46,15 @@ def test_a_page_uses_its_classes_ids_elements_and_its_inline_scripts_words() -> 
 
 
 def test_a_script_uses_any_of_its_words_and_names_other_scripts() -> None:
-    tokens = script_tokens('el.classList.toggle("show"); load(root + "_static/searchtools.js");')
+    tokens = script_tokens(
+        'el.classList.toggle("show"); load(root + "_static/searchtools.js");'
+        'style.href = new URL("kb-search-dialog.css", base).href;',
+        ["kb-search-dialog.css", "kb-search-dialog.js", "styles/theme.css", "sphinx-book-theme.css"],
+    )
     assert {".show", "#show", "show", ".classList"} <= tokens
-    assert named_files(tokens) == {"searchtools.js"}
+    # By its path from the site's root, or by its name among the site's files.
+    assert named_files(tokens) == {"searchtools.js", "kb-search-dialog.css"}
+    assert named_files(script_tokens('link("pydata-sphinx-theme.css")', ["styles/theme.css"])) == set()
 
 
 def test_what_a_selector_requires() -> None:
