@@ -165,6 +165,8 @@ def test_a_post_card_shows_its_featured_image(browser: Browser, base: str) -> No
     image = page.locator(f"{CARD} img.kb-preview-image")
     expect(image).to_be_visible()
     assert re.search(r"/_images/variants/photo-[0-9a-f]{8}-400w\.webp$", image.get_attribute("src") or "")
+    # Its 400 px variant, once downloaded (a card shows before its image arrives).
+    page.wait_for_function("() => document.querySelector('#kb-preview img').complete")
     assert page.evaluate("() => document.querySelector('#kb-preview img').naturalWidth") == 400
     expect(page.locator(f"{CARD} .kb-preview-title")).to_have_text("A photographed answer")
     page.close()
