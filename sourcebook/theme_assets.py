@@ -58,7 +58,7 @@ CACHE_DIR = "kb-theme-assets"
 _NOT_PAGES = frozenset({"_static", "_images", "_sources", "_downloads"})
 _STATIC = "_static"
 #: Bumped when what is cached changes shape or meaning.
-_CACHE_VERSION = 1
+_CACHE_VERSION = 2
 _FONT_SUFFIXES = (".woff2", ".woff", ".ttf", ".otf")
 
 Stamp = tuple[int, int]
@@ -157,7 +157,7 @@ def page_usage(outdir: Path, relevant: frozenset[str], cache: AssetCache) -> set
         previous = cache.pages.get(page)
         if previous is None or previous[0] != stamp:
             tokens = page_tokens((outdir / page).read_text(encoding="utf-8", errors="replace"))
-            kept = frozenset(token for token in tokens if token in relevant or token.startswith("@"))
+            kept = frozenset(tokens & relevant)
             previous = (stamp, shared.setdefault(kept, kept))
         pages[page] = previous
     cache.pages = pages
@@ -192,10 +192,13 @@ def trim_theme_assets(app: Sphinx, exception: Exception | None) -> None:
     cache = found if found is not None and found.version == _CACHE_VERSION else AssetCache()
     theme = Theme(static, cache)
 
-    sheets_key = digest(part for name, data in theme.sheets.items() for part in (name, data))
+    # What a page's tokens are kept for: the stylesheets' selectors, and the static files.
+    files = [*theme.sheets, *static_files(static, (".js",))]
+    sheets_key = digest([*(part for name, data in theme.sheets.items() for part in (name, data)), *files])
     if sheets_key != cache.sheets:
         cache.sheets, cache.pages = sheets_key, {}
-        cache.relevant = frozenset().union(*(theme.stylesheet(name).tokens for name in theme.sheets))
+        selectors = frozenset().union(*(theme.stylesheet(name).tokens for name in theme.sheets))
+        cache.relevant = selectors | {"@" + name for name in files}
     used = page_usage(outdir, cache.relevant, cache)
     scripts = script_usage(theme, used, cache.relevant)
     linked = sorted(name for name in named_files(used) if name in theme.sheets)

@@ -19,6 +19,7 @@ costs one pass over each page for its tokens, and one over the stylesheet. Token
 
 from __future__ import annotations
 
+import functools
 import posixpath
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -49,14 +50,25 @@ def page_tokens(page: str) -> set[str]:
     """What one page can use: the tokens of its markup and its inline scripts' words, and
     ``_static/…`` files it names (as ``@path``)."""
     tokens: set[str] = set()
-    for kind, double, single in _ATTRIBUTES.findall(page):
-        prefix = "." if kind == "class" else "#"
-        tokens.update(prefix + value for value in (double or single).split())
-    tokens.update(name.lower() for name in _ELEMENTS.findall(page))
+    # Pages repeat the same attributes and scripts: each distinct one is split once.
+    for kind, double, single in set(_ATTRIBUTES.findall(page)):
+        tokens |= _attribute_tokens(kind, double or single)
+    tokens.update(name.lower() for name in set(_ELEMENTS.findall(page)))
     tokens.update("@" + path for path in _STATIC_FILES.findall(page))
-    for script in _INLINE_SCRIPTS.findall(page):
-        tokens.update(word_tokens(script))
+    for script in set(_INLINE_SCRIPTS.findall(page)):
+        tokens |= _inline_script_tokens(script)
     return tokens
+
+
+@functools.lru_cache(maxsize=4096)
+def _attribute_tokens(kind: str, value: str) -> frozenset[str]:
+    prefix = "." if kind == "class" else "#"
+    return frozenset(prefix + part for part in value.split())
+
+
+@functools.lru_cache(maxsize=256)
+def _inline_script_tokens(script: str) -> frozenset[str]:
+    return frozenset(word_tokens(script))
 
 
 def script_tokens(script: str, files: Iterable[str] = ()) -> set[str]:
