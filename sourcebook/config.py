@@ -72,6 +72,12 @@ class KbConfig:
         "page go on over further pages; a {postlist} ends with a link to the rest (0: no limit).",
         "html",
     )
+    trim_theme_assets: bool = _option(
+        True,
+        "Leave out of the theme's stylesheets the rules no page can use, and cut its icon font "
+        "down to the icons they draw (see sourcebook/theme_assets.py).",
+        "",
+    )
     icon_script: bool = _option(
         False,
         "Load the theme's Font Awesome script on every page (its icons show without it; "

@@ -31,11 +31,13 @@ from sourcebook.posts.images import setup_images
 from sourcebook.posts.nodes import setup_post_nodes
 from sourcebook.posts.reader import setup_reader
 from sourcebook.posts.store import setup_post_store
+from sourcebook.script_loading import setup_script_loading
 from sourcebook.search.dialog import setup_search_dialog
 from sourcebook.search.indexing import setup_search
 from sourcebook.search.sphinx_index import setup_sphinx_index
 from sourcebook.search.words import setup_search_words
 from sourcebook.theme import setup_theme
+from sourcebook.theme_assets import setup_theme_assets
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -78,5 +80,7 @@ def setup_extension(app: Sphinx) -> None:
     setup_book_images(app)
     setup_latex_book(app)
     setup_epub_book(app)
+    setup_script_loading(app)
     setup_theme(app)
     setup_xhtml(app)
+    setup_theme_assets(app)

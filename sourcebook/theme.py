@@ -1,7 +1,8 @@
 """What Sourcebook hands the theme: a page layout, and a context that is markup.
 
 ``templates/layout.html`` is the theme's layout without what no page uses (Sphinx's search
-index in every page's head, Font Awesome's script): see its own comment.
+index in every page's head, Font Awesome's script, preloads that delay the first view), with
+the colour mode settled before the page shows: see its own comment.
 
 The page context is markup: what handlers put there as plain text is escaped, once. A theme
 prints context values as they are (Sphinx's template environment does not escape), so every
@@ -33,6 +34,9 @@ TEMPLATES = Path(__file__).parent / "templates"
 
 #: Context values that handlers add as text from the page (sphinx-book-theme's, by name).
 TEXT_VALUES = ("pagetitle", "root_title", "page_description", "author")
+
+#: The theme's colour mode when a site sets none: the reader's system setting.
+DEFAULT_MODE = "auto"
 
 #: After every other ``html-page-context`` handler (the theme's run at the default 500).
 LAST = 999
@@ -69,8 +73,14 @@ def as_markup(value: Any) -> Any:
 
 
 def add_layout(app: Sphinx, config: Config) -> None:
-    """The layout: after the project's own templates, before the theme's."""
+    """The layout: after the project's own templates, before the theme's.
+
+    Also the colour mode pydata-sphinx-theme starts from, unless ``html_context`` sets one:
+    the reader's system setting ("auto"). Without one its script logs "Got invalid theme
+    mode" on every page, and the page shows unstyled until that script has run.
+    """
     config.templates_path = [*config.templates_path, str(TEMPLATES)]
+    config.html_context = {"default_mode": DEFAULT_MODE, **config.html_context}
 
 
 def setup_theme(app: Sphinx) -> None:

@@ -1,15 +1,22 @@
-"""A post page's ``<head>``: description, Open Graph, Twitter card and JSON-LD.
+"""A page's ``<head>``: a post's description, Open Graph, Twitter card and JSON-LD, and a
+description for every page that has none.
 
 Post values come from frontmatter, which is untrusted text, so this module builds the
 post's tags itself and escapes every value fully (sphinxext-opengraph, which serves every
-other page, escapes only ``"``). JSON-LD is JSON inside ``<script>``: ``<``, ``>`` and
+other document, escapes only ``"``). JSON-LD is JSON inside ``<script>``: ``<``, ``>`` and
 ``&`` are escaped too, so a title holding ``</script>`` cannot close the element.
+
+Pages that are not documents (tag pages, the search page, the 404 page, the index) have no
+text for sphinxext-opengraph to describe, and search engines then make up a snippet: they get
+the description their generator hands over as ``kb_description`` (a tag page names its
+answers), or one said of the page's kind.
 """
 
 from __future__ import annotations
 
 import html
 import json
+import re
 from typing import TYPE_CHECKING, Any
 
 from sourcebook.config import site_url
@@ -125,6 +132,47 @@ def add_post_head(
     context["meta"] = {**(context.get("meta") or {}), "ogp_disable": ""}
 
 
+#: What a generator hands over as the description of the page it makes (plain text).
+DESCRIPTION = "kb_description"
+#: Search engines show about this many characters of a description.
+DESCRIPTION_LENGTH = 160
+_TAGS = re.compile(r"<[^>]*>")
+
+
+def generated_description(app: Sphinx, pagename: str, context: dict[str, Any]) -> str:
+    """A sensible description for a page without text of its own to describe it."""
+    site = str(app.config.project)
+    if pagename == "search":
+        return f"Search the answers of {site} by question, word, tag or year."
+    if pagename == getattr(app.config, "notfound_pagename", "404"):
+        return f"This page is not on {site}: search its answers, or start from its home page."
+    if pagename == "genindex":
+        return f"The index of {site}: its terms and pages, A to Z."
+    title = html.unescape(_TAGS.sub("", str(context.get("title") or ""))).strip()
+    return f"{title}, on {site}." if title else f"A page of {site}."
+
+
+def shorten(text: str, length: int = DESCRIPTION_LENGTH) -> str:
+    """``text`` cut at a word to at most ``length`` characters, with an ellipsis when cut."""
+    text = " ".join(text.split())
+    if len(text) <= length:
+        return text
+    return text[: length - 1].rsplit(" ", 1)[0].rstrip(",;:") + "…"
+
+
+def add_missing_description(
+    app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: nodes.document | None
+) -> None:
+    """Give a web page without a description one (``kb_description``, or one of its kind)."""
+    metatags = str(context.get("metatags") or "")
+    if not builds_website(app) or 'name="description"' in metatags:
+        return
+    text = str(context.get(DESCRIPTION) or generated_description(app, pagename, context))
+    context["metatags"] = metatags + meta_tag("name", "description", shorten(text)) + "\n"
+
+
 def setup_head(app: Sphinx) -> None:
     # Before sphinxext-opengraph's handler (default priority 500) reads ``meta``.
     app.connect("html-page-context", add_post_head, priority=400)
+    # After it (and sphinx-notfound-page's), once every other description is written.
+    app.connect("html-page-context", add_missing_description, priority=600)

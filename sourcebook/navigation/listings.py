@@ -129,8 +129,12 @@ def render_list(builder: Builder, fromdocname: str, posts: list[PostRecord]) -> 
     return items
 
 
-def card_image(app: Sphinx, fromdocname: str, image: str) -> nodes.Node:
-    """The card's thumbnail: the smallest resized variant where there is one."""
+def card_image(app: Sphinx, fromdocname: str, image: str, *, first: bool = False) -> nodes.Node:
+    """The card's thumbnail: the smallest resized variant where there is one.
+
+    The page's first one is the largest thing a phone shows of the landing page: it is
+    fetched at once and first (``fetchpriority``); the others load when they come into view.
+    """
     thumbnail = thumbnail_for(app, image)
     if thumbnail is None:
         # The featured image is already collected for the post's own page, so Sphinx
@@ -141,15 +145,20 @@ def card_image(app: Sphinx, fromdocname: str, image: str) -> nodes.Node:
         )
     url, width, height = thumbnail
     src = relative_uri(app.builder.get_target_uri(fromdocname), url)
+    loading = 'fetchpriority="high"' if first else 'loading="lazy"'
     tag = (
         f'<img class="sd-card-img-top kb-card-image" src="{html.escape(src)}" width="{width}" '
-        f'height="{height}" alt="" loading="lazy" decoding="async">'
+        f'height="{height}" alt="" {loading} decoding="async">'
     )
     return nodes.raw("", tag, format="html")
 
 
-def render_cards(app: Sphinx, fromdocname: str, posts: list[PostRecord]) -> nodes.Element:
-    """sphinx-design cards: thumbnail, title, date, two-line excerpt, the whole card a link."""
+def render_cards(
+    app: Sphinx, fromdocname: str, posts: list[PostRecord], *, first: bool = False
+) -> nodes.Element:
+    """sphinx-design cards: thumbnail, title, date, two-line excerpt, the whole card a link.
+
+    ``first``: the page's first cards, whose first image is fetched at once."""
     builder = app.builder
     grid = create_component("grid-container", ["sd-container-fluid", "sd-sphinx-override", "sd-mb-4"])
     row = create_component(
@@ -163,7 +172,8 @@ def render_cards(app: Sphinx, fromdocname: str, posts: list[PostRecord]) -> node
             ["sd-card", "sd-sphinx-override", "sd-w-100", "sd-shadow-sm", "sd-card-hover", "kb-card"],
         )
         if post.image:
-            card += card_image(app, fromdocname, post.image)
+            card += card_image(app, fromdocname, post.image, first=first)
+            first = False
         body = create_component("card-body", ["sd-card-body"])
         title = create_component("card-title", ["sd-card-title", "sd-font-weight-bold", "kb-card-title"])
         link = post_link(builder, fromdocname, post)
@@ -270,6 +280,7 @@ def fill_listings(app: Sphinx, doctree: nodes.document, docname: str) -> None:
     posts = get_domain(app.env).sorted_posts()
     size = posts_per_page(app)
     archives = 0
+    first_cards = True
     for placeholder in placeholders:
         options = placeholder["options"]
         chosen = select_posts(posts, options)
@@ -292,7 +303,8 @@ def fill_listings(app: Sphinx, doctree: nodes.document, docname: str) -> None:
         if placeholder["kind"] == "postarchive":
             listed: list[nodes.Node] = render_archive(app.builder, docname, shown)
         elif options.get("layout") == "cards":
-            listed = [render_cards(app, docname, shown)]
+            listed = [render_cards(app, docname, shown, first=first_cards)]
+            first_cards = False
         else:
             listed = [render_list(app.builder, docname, shown)]
         if rest:

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from docutils import nodes
 from sphinx.util.osutil import relative_uri
 
+from sourcebook.navigation.head import DESCRIPTION
 from sourcebook.navigation.listings import ListingDirective, kb_postlist
 from sourcebook.navigation.pagination import (
     Change,
@@ -230,6 +231,13 @@ def tag_title(tag: Tag) -> str:
     return f"Posts tagged “{tag.name}”"
 
 
+def tag_description(tag: Tag, site: str) -> str:
+    """What a tag page says of itself to search engines: how many answers, and the newest ones."""
+    count = f"{len(tag.posts)} answer" + ("" if len(tag.posts) == 1 else "s")
+    titles = "; ".join(post.title for post in tag.posts[:3])
+    return f"{count} tagged “{tag.name}” on {site}: {titles}"
+
+
 def refresh_tag_pages(app: Sphinx, env: BuildEnvironment) -> list[str]:
     """Record each tag page's (and part's) fingerprint, and when it changed (env-get-updated).
 
@@ -284,6 +292,7 @@ def tag_pages(app: Sphinx) -> Iterator[tuple[str, dict[str, Any], str]]:
                 "title": html.escape(part_title(title, 1, len(parts))),
                 "body": tag_page_body(app.builder, tag, parts, 1),
                 "display_toc": False,
+                DESCRIPTION: tag_description(tag, app.config.project),
                 **(neighbour_context(app.builder, pagename, 1, len(parts), title) if len(parts) > 1 else {}),
             }
             yield pagename, context, "page.html"

@@ -11,7 +11,7 @@ import pytest
 from bs4 import BeautifulSoup
 from sphinx.testing.util import SphinxTestApp
 
-from sourcebook.navigation.head import meta_tag, script_json
+from sourcebook.navigation.head import meta_tag, script_json, shorten
 
 from conftest import html_of, warnings_of
 
@@ -120,3 +120,49 @@ def test_script_json_cannot_close_its_element() -> None:
     inner = text.removeprefix('<script type="application/ld+json">').removesuffix("</script>")
     assert "<" not in inner and ">" not in inner and "&" not in inner
     assert json.loads(inner) == {"headline": "</script><script>alert(1)</script> & <!--"}
+
+
+def test_every_page_has_one_description(
+    site: Callable[[str], Path], build: Callable[..., SphinxTestApp]
+) -> None:
+    """Pages that are not documents get one too: search engines would make one up."""
+    app = build(site("listings"))
+    [undated] = warnings_of(app)  # the fixture's post without a date
+    assert undated.startswith("source/posts/undated.md:1: WARNING: the post has no date")
+    descriptions = {
+        page: meta(html_of(app, page), "description")
+        for page in (
+            "tags/inspection",
+            "tags/tooling",
+            "search",
+            "genindex",
+            "404",
+            "index",
+            "source/posts/aql",
+        )
+    }
+    assert descriptions == {
+        # A tag page names its newest answers (titles are frontmatter: escaped, as text).
+        "tags/inspection": [
+            "2 answers tagged “Inspection” on Listings KB: "
+            "When is a during-production inspection worth it?; What AQL level should I ask for?"
+        ],
+        "tags/tooling": [
+            '1 answer tagged “tooling” on Listings KB: Who owns the mould after the order? <tooling> & "you"'
+        ],
+        "search": ["Search the answers of Listings KB by question, word, tag or year."],
+        "genindex": ["The index of Listings KB: its terms and pages, A to Z."],
+        "404": ["This page is not on Listings KB: search its answers, or start from its home page."],
+        # Documents keep theirs: sphinxext-opengraph's from the text, a post's from frontmatter.
+        "index": descriptions["index"],
+        "source/posts/aql": descriptions["source/posts/aql"],
+    }
+    assert len(descriptions["index"]) == len(descriptions["source/posts/aql"]) == 1
+    raw = (app.outdir / "tags/tooling.html").read_text()
+    assert "<tooling>" not in raw
+
+
+def test_a_long_description_is_cut_at_a_word() -> None:
+    assert shorten("word " * 50) == ("word " * 31).strip() + "…"
+    assert len(shorten("word " * 50)) <= 160
+    assert shorten("  a  short\ntext ") == "a short text"

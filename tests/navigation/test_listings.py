@@ -59,8 +59,16 @@ def test_cards_show_the_newest_posts_as_sphinx_design_cards(listings: SphinxTest
     assert image is not None and resolve(listings, "index.html", image["src"]).is_file()
     # The thumbnail is the smallest resized variant, with its size against layout shift.
     assert image["src"].startswith("_images/variants/") and image["src"].endswith(".webp")
-    assert (image["width"], image["height"], image["loading"]) == ("60", "40", "lazy")
+    assert (image["width"], image["height"]) == ("60", "40")
+    # The page's first image is what a phone shows largest: fetched at once, first; the others
+    # when they come into view.
+    assert (image.get("fetchpriority"), image.get("loading")) == ("high", None)
     assert cards[1].select_one("img") is None  # a post without featuredImage has no thumbnail
+    by_title = html_of(listings, "source/lists").select("img.kb-card-image")
+    assert [(img.get("fetchpriority"), img.get("loading")) for img in by_title] == [
+        ("high", None),
+        (None, "lazy"),
+    ]
     # Sphinx-design markup was rendered, not printed as text.
     assert "{postlist}" not in page.get_text() and ":layout:" not in page.get_text()
 

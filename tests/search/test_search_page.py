@@ -535,16 +535,11 @@ def test_results_show_before_the_theme_s_deferred_scripts_have_run(browser: Brow
     DOMContentLoaded, which waits for the theme's deferred scripts (held back here)."""
     page = browser.new_page()
 
-    def late(route: Route) -> None:
-        time.sleep(0.3)  # the head's own scripts: kb-search.js runs while the page still parses
-        route.continue_()
-
     def later(route: Route) -> None:
         time.sleep(1.5)
         route.continue_()
 
-    page.route("**/_static/documentation_options.js*", late)
-    page.route("**/_static/scripts/bootstrap.js*", later)
+    page.route("**/_static/scripts/pydata-sphinx-theme.js*", later)
     page.goto(f"{base}search.html?q=deposit")
     expect(page.locator(RESULT).first).to_be_visible()
     shown = page.evaluate("() => performance.getEntriesByName('kb-search:shown')[0].startTime")

@@ -256,13 +256,18 @@
     mount.remove();
     document.documentElement.classList.remove("kb-search-running");
     // In this order: the stemmer and stop words, the search (which reads the address's query
-    // at once, the page being loaded), then its index, which runs the query.
-    for (const name of ["_static/language_data.js", "_static/searchtools.js", "searchindex.js"]) {
-      const loaded = document.createElement("script");
-      loaded.src = new URL(name, root).href;
-      loaded.async = false;
-      document.head.append(loaded);
-    }
+    // at once, the page being loaded), then its index, which runs the query. The search needs
+    // Sphinx's doctools.js, which the page defers: so not before it has run.
+    const load = () => {
+      for (const name of ["_static/language_data.js", "_static/searchtools.js", "searchindex.js"]) {
+        const loaded = document.createElement("script");
+        loaded.src = new URL(name, root).href;
+        loaded.async = false;
+        document.head.append(loaded);
+      }
+    };
+    if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", load, { once: true });
+    else load();
   }
 
   /** Show the page once its search elements are there (the page says so right after them,
