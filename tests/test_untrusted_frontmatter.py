@@ -12,6 +12,7 @@ visible as an element or attribute named ``kb-injected``, or a call of ``kbInjec
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -41,6 +42,9 @@ ACTIVE_ATTRIBUTES = re.compile(r"^on[a-z]+$")
 #: Terminal control: C0 but tab and newline, DEL, C1, and the bidirectional overrides.
 TERMINAL_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 JSON_SCRIPT_TYPES = {"application/ld+json", "application/json"}
+#: The children print as into a log (Read the Docs' build log, a pipe). Under CI=true or
+#: FORCE_COLOR, Sphinx's own progress lines would start with its erase-line sequence.
+PIPE_ENV = {**os.environ, "NO_COLOR": "1"}
 
 
 @dataclass
@@ -73,6 +77,7 @@ def sphinx_build(srcdir: Path, builder: str, outdir: Path, *extra: str) -> str:
         capture_output=True,
         text=True,
         check=True,
+        env=PIPE_ENV,
     )
     return result.stdout + result.stderr
 
@@ -210,6 +215,7 @@ def test_terminal_output_holds_no_control_characters(hostile: HostileSite) -> No
         capture_output=True,
         text=True,
         check=False,
+        env=PIPE_ENV,
     )
     assert check.returncode == 1  # the bad slug, the control characters and the date are problems
     for printed in (hostile.html_warnings, hostile.epub_warnings, check.stdout, check.stderr):
