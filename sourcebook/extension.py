@@ -38,6 +38,7 @@ from sourcebook.search.sphinx_index import setup_sphinx_index
 from sourcebook.search.words import setup_search_words
 from sourcebook.theme import setup_theme
 from sourcebook.theme_assets import setup_theme_assets
+from sourcebook.theme_components import setup_theme_components
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -82,5 +83,6 @@ def setup_extension(app: Sphinx) -> None:
     setup_epub_book(app)
     setup_script_loading(app)
     setup_theme(app)
+    setup_theme_components(app)
     setup_xhtml(app)
     setup_theme_assets(app)
