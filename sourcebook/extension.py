@@ -19,6 +19,7 @@ from sourcebook.navigation.feeds import setup_feeds
 from sourcebook.navigation.head import setup_head
 from sourcebook.navigation.listings import setup_listings
 from sourcebook.navigation.llms_txt import setup_llms_txt
+from sourcebook.navigation.pagination import setup_pagination
 from sourcebook.navigation.previews import setup_previews
 from sourcebook.navigation.previous_next import setup_previous_next
 from sourcebook.navigation.publishing import setup_publishing
@@ -62,6 +63,7 @@ def setup_extension(app: Sphinx) -> None:
     setup_head(app)
     setup_social_cards(app)
     setup_previews(app)
+    setup_pagination(app)
     setup_listings(app)
     setup_tags(app)
     setup_previous_next(app)

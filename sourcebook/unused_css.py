@@ -75,13 +75,19 @@ def script_tokens(script: str, files: Iterable[str] = ()) -> set[str]:
     """What a script can use: any of its words, as a class, an id or an element, and the
     ``_static/…`` files it names: by their path, or by their name alone among ``files`` (a
     script may load one beside itself, ``new URL("kb-search-dialog.js", document.currentScript.src)``)."""
+    return set(_script_tokens(script, tuple(files)))
+
+
+@functools.lru_cache(maxsize=64)
+def _script_tokens(script: str, files: tuple[str, ...]) -> frozenset[str]:
+    """Kept for the process's life: the preview's every rebuild reads the same scripts."""
     tokens = word_tokens(script)
     tokens.update("@" + path for path in _STATIC_FILES.findall(script))
     for path in files:
         name = re.escape(posixpath.basename(path))
         if re.search(rf"(?<![\w.-]){name}(?![\w-])", script):
             tokens.add("@" + path)
-    return tokens
+    return frozenset(tokens)
 
 
 def word_tokens(text: str) -> set[str]:

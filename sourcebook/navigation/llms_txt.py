@@ -8,7 +8,9 @@ description, linking to its Markdown: the post's file as its author wrote it.
 
 Both are written once the build has finished, from the post store, for website builders
 only, and only when their content changed; a post that is deleted or no longer published
-loses its Markdown copy, as in a clean build. Frontmatter is untrusted: titles and
+loses its Markdown copy, as in a clean build. Only the posts the build read again (their
+files changed) and those without a copy are read for it: in the preview's rebuild after one
+edit, one file, not every post's. Frontmatter is untrusted: titles and
 descriptions are escaped for Markdown, so none can end its list item, start another, or add
 a link, an image or HTML; addresses are percent-encoded.
 """
@@ -20,6 +22,7 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import quote
+from weakref import WeakKeyDictionary
 
 from docutils import nodes
 
@@ -30,9 +33,14 @@ from sourcebook.posts.store import PostRecord, get_domain
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
+    from sphinx.environment import BuildEnvironment
 
 LLMS_FILE = "llms.txt"
 MARKDOWN_SUFFIX = ".md"
+
+#: The documents each running build reads (a clean build: all of them). Held for one build,
+#: from ``env-before-read-docs`` to ``build-finished``, so it is not the environment's.
+_read_in_build: WeakKeyDictionary[Sphinx, frozenset[str]] = WeakKeyDictionary()
 
 #: ASCII punctuation that can start Markdown markup inside a line (emphasis, code, links,
 #: images, HTML, entities, tables, strike-through) or an e-mail autolink (``a@b``).
@@ -100,20 +108,30 @@ def remove_stale_copies(outdir: Path, posts_dir: str, wanted: set[str]) -> None:
                 path.unlink()
 
 
+def note_documents_read(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:
+    """The build's documents to read: the posts whose files changed since the last build."""
+    _read_in_build[app] = frozenset(docnames)
+
+
 def write_llms_txt(app: Sphinx, exception: Exception | None) -> None:
     """Write llms.txt and each published post's Markdown (build-finished: every post is known)."""
+    read = _read_in_build.pop(app, None)
     if exception is not None or not builds_website(app) or not app.config.kb_llms_txt:
         return
     outdir = Path(app.outdir)
     base = site_url(app.config)
     entries: list[tuple[str, str, str]] = []
+    wanted: set[str] = set()
     copies: dict[str, bytes] = {}
     for post in published_posts(app):
         address = markdown_address(app, post.docname)
+        wanted.add(address)
+        entries.append((post.title, base + address if base else address, post.description))
+        if read is not None and post.docname not in read and (outdir / address).is_file():
+            continue  # the file is as it was when its copy was written
         text, _problem = decode(Path(app.env.doc2path(post.docname)).read_bytes())
         copies[address] = (text or "").encode("utf-8")
-        entries.append((post.title, base + address if base else address, post.description))
-    remove_stale_copies(outdir, app.config.kb_posts_dir, set(copies))
+    remove_stale_copies(outdir, app.config.kb_posts_dir, wanted)
     for address, content in copies.items():
         write_if_changed(outdir / address, content)
     text = llms_txt(name=app.config.project, summary=site_summary(app), posts=entries)
@@ -122,4 +140,5 @@ def write_llms_txt(app: Sphinx, exception: Exception | None) -> None:
 
 def setup_llms_txt(app: Sphinx) -> None:
     # build-finished: the post store then holds every post, read in this build or before it.
+    app.connect("env-before-read-docs", note_documents_read)
     app.connect("build-finished", write_llms_txt)

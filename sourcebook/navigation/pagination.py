@@ -19,6 +19,7 @@ import hashlib
 import html
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
+from weakref import WeakKeyDictionary
 
 from sphinx.util.osutil import relative_uri
 
@@ -158,12 +159,27 @@ def note_changes(previous: dict[str, Change], contents: dict[str, str], now: flo
     return current
 
 
+#: When the theme's templates last changed, for the running build (each is read once a build:
+#: finding it stats every template file, and every generated page asks).
+_template_times: WeakKeyDictionary[Sphinx, float] = WeakKeyDictionary()
+
+
+def forget_template_time(app: Sphinx, *_args: object) -> None:
+    """At each build's start (``env-before-read-docs``): the templates may have changed since."""
+    _template_times.pop(app, None)
+
+
+def template_time(app: Sphinx) -> float:
+    if app not in _template_times:
+        templates = getattr(app.builder, "templates", None)
+        _template_times[app] = templates.newest_template_mtime() if templates is not None else 0.0
+    return _template_times[app]
+
+
 def is_current(app: Sphinx, pagename: str, changes: dict[str, Change], key: str) -> bool:
     """Whether a generated page's file was written after its content and the templates last changed."""
-    templates = getattr(app.builder, "templates", None)
-    template_time = templates.newest_template_mtime() if templates is not None else 0.0
     _fingerprint, changed = changes.get(key, ("", float("inf")))
-    return written_since(output_path(app, pagename), max(changed, template_time))
+    return written_since(output_path(app, pagename), max(changed, template_time(app)))
 
 
 def output_path(app: Sphinx, pagename: str) -> Path:
@@ -207,3 +223,7 @@ def generated_parts(
         }
         pages.append((name, context, "page.html"))
     return pages
+
+
+def setup_pagination(app: Sphinx) -> None:
+    app.connect("env-before-read-docs", forget_template_time)

@@ -11,9 +11,11 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from sphinx.testing.util import SphinxTestApp
 
+from sourcebook.navigation import llms_txt as llms
 from sourcebook.navigation.llms_txt import llms_txt, markdown_text
+from sourcebook.posts.frontmatter import decode
 
-from conftest import ROOTS, warnings_of
+from conftest import ROOTS, clean_copy, warnings_of
 
 PUBLIC = {"html_baseurl": "https://kb.example/", "kb_today": "2026-06-01"}
 
@@ -136,3 +138,34 @@ def test_without_a_base_url_the_links_are_relative_and_other_builders_write_none
     shutil.copytree(ROOTS / "test-posts", srcdir)
     other = build(srcdir, buildername="singlehtml")
     assert not (other.outdir / "llms.txt").exists()
+
+
+def test_a_rebuild_reads_only_the_changed_post_and_restores_a_lost_copy(
+    shipped_site: Callable[[str], Path],
+    build: Callable[..., SphinxTestApp],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    srcdir = shipped_site("book")
+    build_book(srcdir, build)
+    read: list[bytes] = []
+
+    def counted(data: bytes) -> tuple[str | None, str | None]:
+        read.append(data)
+        return decode(data)
+
+    monkeypatch.setattr(llms, "decode", counted)
+    build_book(srcdir, build)
+    assert read == []  # nothing changed: no post file is read for its copy
+
+    rework = srcdir / "source/posts/1_rework.md"
+    rework.write_text(rework.read_text(encoding="utf-8") + "\nAsk for photographs of the rework.\n", "utf-8")
+    outdir = build_book(srcdir, build).outdir
+    (outdir / "source/posts/3_moulds.html.md").unlink()
+    app = build_book(srcdir, build)
+    assert [data.startswith(b"---") for data in read] == [True, True]  # the edited post, the lost copy
+    for name in ("1_rework", "2_deposit", "3_moulds"):
+        copy = app.outdir / f"source/posts/{name}.html.md"
+        assert copy.read_bytes() == (srcdir / f"source/posts/{name}.md").read_bytes()
+    clean = build_book(clean_copy(srcdir, tmp_path / "clean"), build)
+    assert (clean.outdir / "llms.txt").read_bytes() == (app.outdir / "llms.txt").read_bytes()
