@@ -273,3 +273,22 @@ def shipped_site_copy(srcdir: Path, tmp_path: Path) -> Path:
     target = tmp_path / "epub-site"
     shutil.copytree(srcdir, target, ignore=shutil.ignore_patterns("_build"))
     return target
+
+
+def test_the_epub_contents_are_the_same_from_the_first_contents_tree(
+    shipped_site: Callable[[str], Path], build: Callable[..., SphinxTestApp], tmp_path: Path
+) -> None:
+    """conf.py's ``epub_tocscope = "includehidden"`` saves resolving the contents twice more; the
+    book's toctrees hide nothing, so nav.xhtml and toc.ncx are those of Sphinx's default."""
+    overrides = {"kb_today": "2026-06-01"}
+    shipped = build(shipped_site("book"), buildername="epub", confoverrides=overrides)
+    assert shipped.config.epub_tocscope == "includehidden"
+    default = build(
+        shipped_site_copy(shipped.srcdir, tmp_path),
+        buildername="epub",
+        confoverrides={**overrides, "epub_tocscope": "default"},
+    )
+    for name in ("nav.xhtml", "toc.ncx"):
+        contents = (shipped.outdir / name).read_text(encoding="utf-8")
+        assert contents == (default.outdir / name).read_text(encoding="utf-8")
+    assert "source/posts/2_deposit.xhtml#what-to-write" in contents  # a post's sections too
