@@ -613,15 +613,18 @@ def make_corpus(
     *,
     broken_links: float = 0.0,
     shared: bool = False,
+    keep_shipped_posts: bool = False,
 ) -> list[PostInfo]:
-    """Write the site into ``out`` and return its posts."""
+    """Write the site into ``out`` and return its generated posts; ``keep_shipped_posts``
+    keeps the project's own posts beside them (the tests' checked sites read both)."""
     _prepare_output(out)
     shutil.copy2(project / "conf.py", out / "conf.py")
     shutil.copy2(project / "index.md", out / "index.md")
     shutil.copytree(project / "_static", out / "_static")
     shutil.copytree(project / "source", out / "source", ignore=shutil.ignore_patterns("__pycache__"))
-    shutil.rmtree(out / POSTS_DIR)
-    (out / POSTS_DIR).mkdir(parents=True)
+    if not keep_shipped_posts:
+        shutil.rmtree(out / POSTS_DIR)
+    (out / POSTS_DIR).mkdir(parents=True, exist_ok=True)
     (out / IMAGES_DIR).mkdir(parents=True, exist_ok=True)
     for number, (name, _alt) in enumerate(IMAGES):
         draw_image(number).save(out / IMAGES_DIR / name, quality=80)

@@ -8,7 +8,6 @@ npm's packages into ``tests/checks/node_modules``, Java with apt when it is miss
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -64,9 +63,7 @@ def node_tool(*parts: str) -> Path:
 def checked_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CheckedSite]:
     root = tmp_path_factory.mktemp("checked")
     srcdir = root / "site"
-    make_corpus(GENERATED_POSTS, srcdir, seed=1)
-    for post in (PROJECT / "source" / "posts").glob("*.md"):
-        shutil.copy2(post, srcdir / "source" / "posts" / post.name)
+    make_corpus(GENERATED_POSTS, srcdir, seed=1, keep_shipped_posts=True)
     port = free_port()
     base = f"http://127.0.0.1:{port}/"
     subprocess.run(
