@@ -8,6 +8,7 @@ process, and how many resolved doctrees wait for a writer.
 from __future__ import annotations
 
 import logging
+import os
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -19,8 +20,11 @@ from sphinx.errors import SphinxParallelError
 from sphinx.testing.util import SphinxTestApp
 from sphinx.util import logging as sphinx_logging
 
+from sourcebook.navigation import llms_txt, redirects
 from sourcebook.parallel import Workers, write_parallel
+from sourcebook.posts import image_variants
 from sourcebook.posts.store import get_domain
+from sourcebook.reporting import warn
 
 from conftest import clean_copy, warnings_of
 from test_rebuilds import add_posts, pages
@@ -146,3 +150,60 @@ def test_workers_replay_the_log_and_report_a_failure() -> None:
     with pytest.raises(SphinxParallelError, match="a post could not be read"):
         workers.join()
     assert workers.running == 0
+
+
+def test_the_steps_after_writing_run_beside_the_main_process_when_pages_were_written_in_parallel(
+    site: Callable[[str], Path],
+    build: Callable[..., SphinxTestApp],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    ran: dict[str, int] = {}
+
+    def recorded(name: str, step: Callable[..., None]) -> Callable[..., None]:
+        def run(app: Any, *args: Any) -> None:
+            ran[name] = os.getpid()
+            (Path(app.outdir) / f"{name}.pid").write_text(str(os.getpid()))
+            if name == "redirects":
+                warn("redirect", "a message from beside", location="source/posts/extra_00")
+            step(app, *args)
+
+        return run
+
+    steps = ((redirects, "write_redirects"), (llms_txt, "write_llms_txt"), (image_variants, "write_variants"))
+    for module, name in steps:
+        monkeypatch.setattr(module, name, recorded(name.removeprefix("write_"), getattr(module, name)))
+
+    srcdir = site("posts")
+    add_posts(srcdir, 12)
+    app = build(srcdir, parallel=2)
+    names = ("redirects", "llms_txt", "variants")
+    children = {(Path(app.outdir) / f"{name}.pid").read_text() for name in names}
+    assert str(os.getpid()) not in children and len(children) == 3, "each in a process of its own"
+    assert ran == {}, "nothing ran in the main process"
+    # Their messages reach the main process's log, located, so -W fails the build on them.
+    assert [line for line in warnings_of(app) if "from beside" in line] == [
+        "source/posts/extra_00.md: WARNING: a message from beside [kb.redirect]"
+    ]
+    assert (Path(app.outdir) / "blog" / "extra-00" / "index.html").is_file()
+
+    # A few pages written in the main process: the steps run there too, in the build's order.
+    serial = build(clean_copy(srcdir, tmp_path / "serial"))
+    assert set(ran) == set(names)
+    assert set(ran.values()) == {os.getpid()}
+    assert serial.statuscode == 0
+
+
+def test_a_step_beside_that_fails_fails_the_build(
+    site: Callable[[str], Path], make_app: Callable[..., SphinxTestApp], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(app: Any) -> None:
+        raise OSError("the disk is full")
+
+    monkeypatch.setattr(redirects, "write_redirects", broken)
+    srcdir = site("posts")
+    add_posts(srcdir, 12)
+    app = make_app("html", srcdir=srcdir, parallel=2)
+    with pytest.raises(SphinxParallelError, match="the disk is full"):
+        app.build()
+    app.cleanup()

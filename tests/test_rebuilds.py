@@ -37,6 +37,12 @@ def pages(outdir: Path) -> dict[str, str]:
     }
 
 
+def files(outdir: Path) -> dict[str, bytes]:
+    """Every file of a build (pages, copies, variants, stylesheets…), by path."""
+    paths = sorted(path for path in outdir.rglob("*") if path.is_file())
+    return {path.relative_to(outdir).as_posix(): path.read_bytes() for path in paths}
+
+
 def add_posts(srcdir: Path, count: int) -> None:
     for number in range(count):
         (srcdir / "source" / "posts" / f"extra_{number:02d}.md").write_text(
@@ -59,6 +65,11 @@ def test_parallel_build_equals_serial_build(
     assert warnings_of(serial) == warnings_of(parallel) == []
     assert get_domain(parallel.env).posts == get_domain(serial.env).posts
     assert pages(parallel.outdir) == pages(serial.outdir)
+    # The files written beside the main process once the pages are written, and the rest.
+    written = files(parallel.outdir)
+    assert {"llms.txt", "source/posts/extra_00.html.md", "blog/extra-00/index.html"} <= written.keys()
+    assert any(path.startswith("_images/variants/") for path in written)
+    assert written == files(serial.outdir)
 
 
 def test_incremental_build_equals_clean_build(

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sphinx.builders.html import StandaloneHTMLBuilder
 from sphinx.jinja2glue import BuiltinTemplateLoader
 from sphinx.testing.util import SphinxTestApp
 
@@ -88,3 +89,43 @@ def test_a_section_with_a_site_s_own_component_still_goes_through_the_check(
     page = (app.outdir / "index.html").read_text()
     assert 'class="bd-docs-nav' in page or "bd-links" in page
     assert "navbar-brand" in page
+
+
+@pytest.fixture
+def navigations(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+    """The pages whose sidebar navigation Sphinx resolves (the theme asks it for the whole tree)."""
+    resolved: list[str] = []
+    local_toctree = StandaloneHTMLBuilder._get_local_toctree
+
+    def counting(self: StandaloneHTMLBuilder, docname: str, *args: Any, **kwargs: Any) -> str:
+        resolved.append(docname)
+        return local_toctree(self, docname, *args, **kwargs)
+
+    monkeypatch.setattr(StandaloneHTMLBuilder, "_get_local_toctree", counting)
+    yield resolved
+
+
+def test_pages_outside_the_contents_tree_share_their_folder_s_navigation(
+    build: Callable[..., SphinxTestApp],
+    navigations: list[str],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    app = build(assemble_shipped_site("posts", tmp_path / "shared"))
+    assert warnings_of(app) == []
+    posts = [docname for docname in app.env.found_docs if docname.startswith("source/posts/")]
+    assert len(posts) == 3
+    in_tree = {"index", "source/archive", "source/tags", "source/glossary", "source/about"}
+    assert in_tree <= set(navigations)  # pages in the tree, marked current, get their own
+    assert sum(docname in posts for docname in navigations) == 1  # one post for all of them
+
+    # Each page resolving the tree for itself gives the same pages.
+    navigations.clear()
+    monkeypatch.setattr(theme_components, "start_sharing", lambda app, builder: None)
+    own = build(assemble_shipped_site("posts", tmp_path / "own"))
+    assert set(posts) <= set(navigations)
+    assert pages(own.outdir) == pages(app.outdir)
+    # The navigation compared is the site's: the pages in the tree, the current one marked.
+    archive = pages(app.outdir)["source/archive.html"]
+    current = '<li class="toctree-l1 current active"><a class="current reference internal" href="#">Archive'
+    assert current in archive

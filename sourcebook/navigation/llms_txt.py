@@ -28,6 +28,7 @@ from docutils import nodes
 
 from sourcebook.config import site_url
 from sourcebook.output import builds_website, write_if_changed
+from sourcebook.parallel import run_beside
 from sourcebook.posts.frontmatter import decode
 from sourcebook.posts.store import PostRecord, get_domain
 
@@ -113,11 +114,17 @@ def note_documents_read(app: Sphinx, env: BuildEnvironment, docnames: list[str])
     _read_in_build[app] = frozenset(docnames)
 
 
-def write_llms_txt(app: Sphinx, exception: Exception | None) -> None:
-    """Write llms.txt and each published post's Markdown (build-finished: every post is known)."""
+def start_writing_llms_txt(app: Sphinx) -> list[tuple[str, dict[str, object], str]]:
+    """Once the pages are written (every post is known), beside the main process's steps."""
     read = _read_in_build.pop(app, None)
-    if exception is not None or not builds_website(app) or not app.config.kb_llms_txt:
-        return
+    if builds_website(app) and app.config.kb_llms_txt:
+        run_beside(app, lambda: write_llms_txt(app, read))
+    return []
+
+
+def write_llms_txt(app: Sphinx, read: frozenset[str] | None) -> None:
+    """Write llms.txt and each published post's Markdown: the copies of the posts in ``read``
+    (this build's), and of any other whose copy is missing."""
     outdir = Path(app.outdir)
     base = site_url(app.config)
     entries: list[tuple[str, str, str]] = []
@@ -139,6 +146,5 @@ def write_llms_txt(app: Sphinx, exception: Exception | None) -> None:
 
 
 def setup_llms_txt(app: Sphinx) -> None:
-    # build-finished: the post store then holds every post, read in this build or before it.
     app.connect("env-before-read-docs", note_documents_read)
-    app.connect("build-finished", write_llms_txt)
+    app.connect("html-collect-pages", start_writing_llms_txt)

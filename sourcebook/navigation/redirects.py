@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sourcebook.output import builds_website, page_url, write_if_changed
+from sourcebook.parallel import run_beside
 from sourcebook.posts.store import get_domain
 
 if TYPE_CHECKING:
@@ -91,10 +92,8 @@ def remove_stale_redirects(outdir: Path, wanted: set[str]) -> None:
                 folder.rmdir()
 
 
-def write_redirects(app: Sphinx, exception: Exception | None) -> None:
+def write_redirects(app: Sphinx) -> None:
     """Write the redirect page of every published post and remove those of no post."""
-    if exception is not None or not builds_website(app):
-        return
     outdir = Path(app.outdir)
     pages = redirect_pages(app)
     remove_stale_redirects(outdir, set(pages))
@@ -102,6 +101,13 @@ def write_redirects(app: Sphinx, exception: Exception | None) -> None:
         write_if_changed(outdir / path, text.encode())
 
 
+def start_writing_redirects(app: Sphinx) -> list[tuple[str, dict[str, object], str]]:
+    """Once the pages are written, beside the main process's steps (no page of Sphinx's)."""
+    if builds_website(app):
+        run_beside(app, lambda: write_redirects(app))
+    return []
+
+
 def setup_redirects(app: Sphinx) -> None:
-    # build-finished: the post store then holds every post, read in this build or before it.
-    app.connect("build-finished", write_redirects)
+    # The post store holds every post, read in this build or before it, once pages are written.
+    app.connect("html-collect-pages", start_writing_redirects)

@@ -36,6 +36,7 @@ from sphinx.environment.collectors import EnvironmentCollector
 from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util import logging
 
+from sourcebook.parallel import run_beside
 from sourcebook.posts.store import is_post
 from sourcebook.reporting import warn
 
@@ -388,14 +389,17 @@ def _encode(source: Path, info: ImageInfo, variants: list[Variant], cache: Path)
     return len(missing)
 
 
-def write_variants(app: Sphinx) -> Iterable[tuple[str, dict[str, Any], str]]:
-    """Encode what the cache lacks, then copy every variant into ``_images/variants/``.
+def start_writing_variants(app: Sphinx) -> Iterable[tuple[str, dict[str, Any], str]]:
+    """At ``html-collect-pages``: once per build, after the pages are written (the variants'
+    names are known from the environment alone), beside the main process's steps on a website,
+    before an EPUB's packaging steps (which list the files) in the main process."""
+    if app.builder.name in HTML_BUILDERS:
+        run_beside(app, lambda: write_variants(app))
+    return []
 
-    At ``html-collect-pages``: once per build, in the main process, after the pages are written
-    (their names are known from the environment alone) and before EPUB-style packaging steps.
-    """
-    if app.builder.name not in HTML_BUILDERS:
-        return []
+
+def write_variants(app: Sphinx) -> None:
+    """Encode what the cache lacks, then copy every variant into ``_images/variants/``."""
     images = _all_images(image_records(app.env))
     cache = Path(app.doctreedir) / CACHE_DIR
     output = Path(app.outdir) / str(getattr(app.builder, "imagedir", "_images")) / VARIANTS_DIR
@@ -435,7 +439,6 @@ def write_variants(app: Sphinx) -> Iterable[tuple[str, dict[str, Any], str]]:
         if stale.name not in wanted:
             stale.unlink()
     logger.info("sourcebook: %d image variants encoded, %d reused", encoded, reused)
-    return []
 
 
 def _copy_if_changed(source: Path, target: Path) -> None:
@@ -478,4 +481,4 @@ def setup_image_variants(app: Sphinx) -> None:
     app.add_env_collector(ImageSizeCollector)
     app.add_post_transform(ResponsiveImages)
     app.add_node(kb_picture, html=(visit_picture_html, depart_picture_html))
-    app.connect("html-collect-pages", write_variants)
+    app.connect("html-collect-pages", start_writing_variants)
