@@ -16,7 +16,8 @@ d. with ``--features-off``, Sourcebook with its cross-reference features off, on
    answers).
 
 (a)-(d) are built in rounds, one build of each a round, the order turned by one each round, so
-that every tool is measured in the same spells of the machine's load; a ratio is given per
+that every tool is measured in the same spells of the machine's load, each build started once
+the previous one's files are on disk (``settle``); a ratio is given per
 round (each round's Sourcebook build over that round's peer) and as the median of the rounds.
 Then:
 
@@ -53,6 +54,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import time
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
@@ -169,6 +171,18 @@ class Measure:
     round_ratios: dict[str, list[float]] = field(default_factory=dict)
     """For Sourcebook's clean build: its time over each peer's, round by round."""
     median_round_ratio: dict[str, float] = field(default_factory=dict)
+
+
+#: Seconds to wait, after flushing the last build's files to disk, before the next build.
+SETTLE_SECONDS = 5
+
+
+def settle() -> None:
+    """Start each build on a machine at rest: the previous build's output (370 MB for a peer
+    at 1,000 posts) is written to disk first, not while the next build runs, which made the
+    build after a peer's up to a third slower, whichever tool it was."""
+    os.sync()
+    time.sleep(SETTLE_SECONDS)
 
 
 def run_build(command: Sequence[str], cwd: Path) -> tuple[Run, Measured]:
@@ -459,6 +473,7 @@ def clean_rounds(tools: list[Tool], repeat: int) -> list[Measure]:
         for tool in tools[turn:] + tools[:turn]:
             for folder in (tool.output, *tool.clean_too):
                 _clean(folder)
+            settle()
             run, last[tool.name] = run_build(tool.command, tool.folder)
             runs[tool.name].append(run)
             print(
