@@ -29,12 +29,14 @@ interpreter's rare full collection. A few documents (an incremental build's) are
 the main process: forking a writer for them costs more than writing them.
 
 Once the pages are written, the steps that write files of their own from the environment
-(the redirect pages, llms.txt and its Markdown copies, the image variants) run beside each
-other and beside the main process's own (the search index, the generated pages, Sphinx's
-copying): each is forked at ``html-collect-pages`` and awaited at ``build-finished``, before
-the theme's stylesheets are cut to what the pages, redirect pages included, use. At 1,000
-posts they took 1.6 s of the main process, with the second core idle. A build that wrote its
-pages in the main process (an incremental one, a serial one) runs them there too.
+(the redirect pages, llms.txt and its Markdown copies, the image variants, the search
+index) run beside each other and beside the main process's own (the generated pages,
+Sphinx's copying): each is forked at ``html-collect-pages`` and awaited at
+``build-finished``, before the theme's stylesheets are cut to what the pages, redirect pages
+included, use; the search page, which carries what the index says of itself, waits for the
+index first. At 1,000 posts they took 2.4 s of the main process, with the second core idle.
+A build that wrote its pages in the main process (an incremental one, a serial one) runs
+them there too.
 
 The environment each merge produces is the one Sphinx's own order of merges would give:
 ``merge_info_from`` takes each batch's documents, whatever else the batch carried, and
@@ -112,14 +114,21 @@ class Workers:
     def running(self) -> int:
         return len(self._running)
 
-    def start(self, task: Task, argument: Any, done: Done, keep: bool = True) -> None:
+    def start(self, task: Task, argument: Any, done: Done, keep: bool = True) -> Connection:
         """Fork a process for ``task(argument)``; ``done(argument, result)`` runs here once it
-        ends, with ``argument`` None unless ``keep`` (the child has its own copy)."""
+        ends, with ``argument`` None unless ``keep`` (the child has its own copy). Returns
+        what :meth:`wait_for` waits on."""
         receiver, sender = self._context.Pipe(duplex=False)
         process = self._context.Process(target=_run_in_child, args=(sender, task, argument))
         process.start()  # which lets go of its arguments
         sender.close()
         self._running[receiver] = (process, argument if keep else None, done)
+        return receiver
+
+    def wait_for(self, task: Connection) -> None:
+        """Wait until the task :meth:`start` returned ``task`` for has ended (and any that end first)."""
+        while task in self._running:
+            self.wait_one()
 
     def wait_one(self) -> None:
         """Wait for a task to end, replay its log here and hand its result to its ``done``."""
@@ -218,7 +227,7 @@ def write_parallel(self: Builder, docnames: Sequence[str], nproc: int) -> None:
     if len(docnames) <= SERIAL_WRITE_LIMIT:
         self._write_serial(docnames)
         return
-    _beside[self] = Workers(nproc)
+    _beside[self] = Workers(max(nproc, STEPS_BESIDE))
 
     def write_process(docs: list[tuple[str, nodes.document]]) -> None:
         self.phase = BuildPhase.WRITING
@@ -276,21 +285,30 @@ def write_one(builder: Builder, docname: str) -> None:
     builder.write_doc(docname, doctree)
 
 
+#: How many steps may run beside the main process at once: all of them (the writers are done).
+STEPS_BESIDE = 4
+
 #: The website builders whose current build wrote its pages in forked processes, with the
 #: processes of the steps that run beside the main process's once the pages are written.
 _beside: weakref.WeakKeyDictionary[Builder, Workers] = weakref.WeakKeyDictionary()
 
 
-def run_beside(app: Sphinx, step: Callable[[], None]) -> None:
+def run_beside(app: Sphinx, step: Callable[[], None]) -> Callable[[], None]:
     """Run a step that only writes files of its own (nothing it changes is read later in this
     process) in a forked process, when this build wrote its pages in parallel; else here, now.
-    Its messages are replayed here, and a failure fails the build, at ``build-finished``."""
+    Its messages are replayed here, and a failure fails the build, at ``build-finished`` at the
+    latest. Returns what waits for the step to end, for what reads its files before that."""
     workers = _beside.get(app.builder)
     if workers is None or not builds_website(app):
         step()
-        return
+        return _done
     workers.wait_for_slot()
-    workers.start(lambda _argument: step(), None, lambda _argument, _result: None, keep=False)
+    task = workers.start(lambda _argument: step(), None, lambda _argument, _result: None, keep=False)
+    return lambda: workers.wait_for(task)
+
+
+def _done() -> None:
+    """Waiting for a step that has already run."""
 
 
 def forget_steps_beside(app: Sphinx, builder: Builder) -> None:

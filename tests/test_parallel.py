@@ -7,6 +7,7 @@ process, and how many resolved doctrees wait for a writer.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import time
@@ -25,6 +26,7 @@ from sourcebook.parallel import Workers, write_parallel
 from sourcebook.posts import image_variants
 from sourcebook.posts.store import get_domain
 from sourcebook.reporting import warn
+from sourcebook.search import indexing
 
 from conftest import clean_copy, warnings_of
 from test_rebuilds import add_posts, pages
@@ -170,22 +172,30 @@ def test_the_steps_after_writing_run_beside_the_main_process_when_pages_were_wri
 
         return run
 
-    steps = ((redirects, "write_redirects"), (llms_txt, "write_llms_txt"), (image_variants, "write_variants"))
+    steps = (
+        (redirects, "write_redirects"),
+        (llms_txt, "write_llms_txt"),
+        (image_variants, "write_variants"),
+        (indexing, "write_search_index"),
+    )
     for module, name in steps:
         monkeypatch.setattr(module, name, recorded(name.removeprefix("write_"), getattr(module, name)))
 
     srcdir = site("posts")
     add_posts(srcdir, 12)
     app = build(srcdir, parallel=2)
-    names = ("redirects", "llms_txt", "variants")
+    names = ("redirects", "llms_txt", "variants", "search_index")
     children = {(Path(app.outdir) / f"{name}.pid").read_text() for name in names}
-    assert str(os.getpid()) not in children and len(children) == 3, "each in a process of its own"
+    assert str(os.getpid()) not in children and len(children) == 4, "each in a process of its own"
     assert ran == {}, "nothing ran in the main process"
     # Their messages reach the main process's log, located, so -W fails the build on them.
     assert [line for line in warnings_of(app) if "from beside" in line] == [
         "source/posts/extra_00.md: WARNING: a message from beside [kb.redirect]"
     ]
     assert (Path(app.outdir) / "blog" / "extra-00" / "index.html").is_file()
+    # The search page, made in the main process, waited for the index it describes.
+    index = json.loads((Path(app.outdir) / "kb-search" / "index.json").read_text(encoding="utf-8"))
+    assert json.dumps(index["digest"]) in (Path(app.outdir) / "search.html").read_text(encoding="utf-8")
 
     # A few pages written in the main process: the steps run there too, in the build's order.
     serial = build(clean_copy(srcdir, tmp_path / "serial"))

@@ -19,6 +19,7 @@ import json
 from dataclasses import fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from weakref import WeakKeyDictionary
 
 from sphinx.util import logging
 
@@ -26,6 +27,7 @@ from sourcebook.knowledge.glossary import mentions_of
 from sourcebook.knowledge.glossary_data import GlossaryEntry
 from sourcebook.knowledge.term_links import term_glossary
 from sourcebook.output import builds_website, file_stamp, write_if_changed
+from sourcebook.parallel import run_beside
 from sourcebook.posts.frontmatter import format_date
 from sourcebook.posts.store import get_domain, is_post
 from sourcebook.search.corpus import SearchedPost, indexed_stems, searched_post
@@ -35,7 +37,7 @@ from sourcebook.search.query import DATA_VERSION, SEARCH_DATA, TERMS_FILE, terms
 from sourcebook.search.words import write_word_files
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
 
     from sphinx.application import Sphinx
     from sphinx.config import Config
@@ -116,14 +118,27 @@ def _recorded(app: Sphinx, docname: str) -> SearchedPost | None:
     return SearchedPost(**record["post"])
 
 
-def write_search_index(app: Sphinx) -> list[tuple[str, dict[str, Any], str]]:
-    """Bring the search index up to date with the published posts' records.
+#: Each build's wait for its search index, which the search page carries a summary of.
+_index_written: WeakKeyDictionary[Sphinx, Callable[[], None]] = WeakKeyDictionary()
 
-    At ``html-collect-pages``: every page has been written (so every record too), and the
-    search page, written next, carries what the index says of itself.
-    """
-    if not builds_website(app):
-        return []
+
+def start_writing_search_index(app: Sphinx) -> list[tuple[str, dict[str, Any], str]]:
+    """At ``html-collect-pages``: every page has been written (so every record too). The index
+    is written beside the main process's steps; the search page waits for it."""
+    if builds_website(app):
+        _index_written[app] = run_beside(app, lambda: write_search_index(app))
+    return []
+
+
+def await_search_index(app: Sphinx) -> None:
+    """Before the search page is made: the index it describes is on disk."""
+    wait = _index_written.pop(app, None)
+    if wait is not None:
+        wait()
+
+
+def write_search_index(app: Sphinx) -> None:
+    """Bring the search index up to date with the published posts' records."""
     published = sorted(docname for docname, post in get_domain(app.env).posts.items() if not post.draft)
     stamps: dict[str, Stamp] = {}
     lost = []
@@ -145,7 +160,6 @@ def write_search_index(app: Sphinx) -> list[tuple[str, dict[str, Any], str]]:
             subtype="search",
         )
     _remove_stale_records(app, set(published))
-    return []
 
 
 def _remove_stale_records(app: Sphinx, published: set[str]) -> None:
@@ -212,6 +226,7 @@ def add_engine_source(
 ) -> None:
     """Give the search page its copy of the worker's script, which it starts at once."""
     if templatename == "search.html":
+        await_search_index(app)
         context["kb_search_engine_source"] = worker_source(app)
 
 
@@ -246,4 +261,4 @@ def setup_search(app: Sphinx) -> None:
     app.connect("html-page-context", record_post)
     app.connect("html-page-context", add_engine_source)
     app.connect("html-collect-pages", write_query_terms)
-    app.connect("html-collect-pages", write_search_index)
+    app.connect("html-collect-pages", start_writing_search_index)
