@@ -26,6 +26,7 @@ from sourcebook.navigation.publishing import setup_publishing
 from sourcebook.navigation.redirects import setup_redirects
 from sourcebook.navigation.social_cards import setup_social_cards
 from sourcebook.navigation.tags import setup_tags
+from sourcebook.page_contents import setup_page_contents
 from sourcebook.parallel import setup_parallel
 from sourcebook.posts.image_variants import setup_image_variants
 from sourcebook.posts.images import setup_images
@@ -86,5 +87,6 @@ def setup_extension(app: Sphinx) -> None:
     setup_script_loading(app)
     setup_theme(app)
     setup_theme_components(app)
+    setup_page_contents(app)
     setup_xhtml(app)
     setup_theme_assets(app)

@@ -6,11 +6,14 @@ from __future__ import annotations
 import shutil
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
+import pytest
 import tinycss2
 from bs4 import BeautifulSoup
 from sphinx.testing.util import SphinxTestApp
 
+from sourcebook import theme_assets
 from sourcebook.icon_font import font_characters
 
 from conftest import clean_copy, warnings_of
@@ -115,14 +118,28 @@ def test_a_rebuild_keeps_what_a_new_page_uses_and_gives_the_clean_build_s_files(
 
 
 def test_a_parallel_build_gives_a_serial_build_s_files(
-    site: Callable[[str], Path], build: Callable[..., SphinxTestApp], tmp_path: Path
+    site: Callable[[str], Path],
+    build: Callable[..., SphinxTestApp],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     serial_src = site("theme")
     parallel_src = tmp_path / "parallel"
     shutil.copytree(serial_src, parallel_src)
     serial = build(serial_src)
+    # Pages read in a second process too, however few they are.
+    forked: list[int] = []
+
+    class CountedWorkers(theme_assets.Workers):
+        def start(self, *args: Any, **kwargs: Any) -> Any:
+            forked.append(1)
+            return super().start(*args, **kwargs)
+
+    monkeypatch.setattr(theme_assets, "PAGES_PER_PROCESS", 1)
+    monkeypatch.setattr(theme_assets, "Workers", CountedWorkers)
     parallel = build(parallel_src, parallel=2)
     assert warnings_of(parallel) == []
+    assert forked == [1]
     assert static_files(parallel.outdir) == static_files(serial.outdir)
 
 

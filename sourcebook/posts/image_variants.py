@@ -18,6 +18,7 @@ features (card listings) the smallest variant of an image.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import html
 import posixpath
@@ -154,8 +155,15 @@ def read_image_info(path: Path) -> ImageInfo | None:
     """Size (as displayed, EXIF orientation applied), hash and format; None if not a still JPEG/PNG.
 
     Pillow parses only the header here; the pixels are decoded once, when variants are encoded.
+    An image that several posts show is read once per process while its file is unchanged.
     Raises OSError (or Pillow's DecompressionBombError) for a file that is not a readable image.
     """
+    stat = path.stat()
+    return _image_info(path, stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=1024)
+def _image_info(path: Path, mtime_ns: int, size: int) -> ImageInfo | None:
     with Image.open(path) as image:
         image_format = RASTER_FORMATS.get(image.format or "")
         if image_format is None or getattr(image, "is_animated", False):

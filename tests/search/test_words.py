@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import pickle
 from collections.abc import Callable
 from pathlib import Path
 
@@ -19,10 +20,8 @@ def test_listed_words_are_three_letters_or_more() -> None:
     assert listed_words("Deposit, the L/C and 30% deposits: 模具") == {"deposit", "the", "and", "deposits"}
 
 
-def test_shards_count_the_posts_containing_each_word(tmp_path: Path) -> None:
-    (tmp_path / "a.txt").write_text("deposit\nfactory", encoding="utf-8")
-    (tmp_path / "b.txt").write_text("deposit\nmould", encoding="utf-8")
-    shards = word_shards([tmp_path / "a.txt", tmp_path / "b.txt", tmp_path / "missing.txt"])
+def test_shards_count_the_posts_containing_each_word() -> None:
+    shards = word_shards(["deposit\nfactory", "deposit\nmould", ""])
     assert shards == {"d": {"deposit": 2}, "f": {"factory": 1}, "m": {"mould": 1}}
 
 
@@ -78,3 +77,23 @@ def test_a_build_writes_the_shards_and_keeps_them_right(site: Callable[[str], Pa
     parallel = tmp_path / "parallel"
     assert "WARNING" not in build_html(srcdir, parallel, "-j", "2")
     assert shards_of(parallel) == again
+    # A deleted post's words leave with it (the environment purges them).
+    post.unlink()
+    build_html(srcdir, outdir)
+    assert "z" not in shards_of(outdir)
+    assert shards_of(outdir)["f"]["factory"] == 5
+
+
+def test_an_environment_from_before_the_words_were_kept_reads_its_posts_again(
+    site: Callable[[str], Path], tmp_path: Path
+) -> None:
+    srcdir = site("search")
+    outdir = tmp_path / "html"
+    assert "WARNING" not in build_html(srcdir, outdir)
+    shards = shards_of(outdir)
+    environment = outdir / ".doctrees" / "environment.pickle"
+    env = pickle.loads(environment.read_bytes())
+    del env.kb_post_words
+    environment.write_bytes(pickle.dumps(env, pickle.HIGHEST_PROTOCOL))
+    assert "WARNING" not in build_html(srcdir, outdir)
+    assert shards_of(outdir) == shards
