@@ -26,7 +26,9 @@ process freezes the environment too, and collects each written batch's doctrees 
 docutils nodes point to their parents) as soon as its writer is done, in a collection that
 walks little else; before, the batches' garbage grew by about 170 KB a post until the
 interpreter's rare full collection. A few documents (an incremental build's) are written in
-the main process: forking a writer for them costs more than writing them.
+the main process: forking a writer for them costs more than writing them. What writing a page
+makes for later steps (the posts' search records) a writer hands back with its batch
+(:func:`hand_back`), where Sphinx's own writers hand back nothing.
 
 Once the pages are written, the steps that write files of their own from the environment
 (the redirect pages, llms.txt and its Markdown copies, the image variants, the search
@@ -221,6 +223,18 @@ def read_parallel(self: Builder, docnames: list[str], nproc: int) -> None:
     logger.info("")
 
 
+#: What a writer process hands back to the main process with its batch, by name: what takes
+#: it from the writer once the batch is written, and what gives it to the main process.
+_hand_backs: dict[str, tuple[Callable[[Builder], Any], Callable[[Builder, Any], None]]] = {}
+
+
+def hand_back(name: str, take: Callable[[Builder], Any], give: Callable[[Builder, Any], None]) -> None:
+    """Have each writer process send ``take(builder)`` back with its batch, for
+    ``give(builder, value)`` in the main process (what a page's writing made that later steps
+    read, where the environment is read-only)."""
+    _hand_backs[name] = (take, give)
+
+
 def write_parallel(self: Builder, docnames: Sequence[str], nproc: int) -> None:
     """Sphinx 9.0's ``Builder._write_parallel``, resolving one batch ahead of the writers only;
     a few documents are written here, in the main process (no process to fork)."""
@@ -229,10 +243,11 @@ def write_parallel(self: Builder, docnames: Sequence[str], nproc: int) -> None:
         return
     _beside[self] = Workers(max(nproc, STEPS_BESIDE))
 
-    def write_process(docs: list[tuple[str, nodes.document]]) -> None:
+    def write_process(docs: list[tuple[str, nodes.document]]) -> dict[str, Any]:
         self.phase = BuildPhase.WRITING
         for docname, doctree in docs:
             self.write_doc(docname, doctree)
+        return {name: take(self) for name, (take, _give) in _hand_backs.items()}
 
     # Warm up caches and compile templates with the first document, as Sphinx does.
     first, rest = docnames[0], list(docnames[1:])
@@ -243,7 +258,9 @@ def write_parallel(self: Builder, docnames: Sequence[str], nproc: int) -> None:
         chunks, __("writing output... "), "darkgreen", len(chunks), self.config.verbosity
     )
 
-    def done(docs: None, result: None) -> None:
+    def done(docs: None, handed_back: dict[str, Any]) -> None:
+        for name, value in handed_back.items():
+            _hand_backs[name][1](self, value)
         next(progress)
 
     # What reading built (the environment) stays out of the collector's walks while writing:

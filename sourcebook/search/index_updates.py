@@ -44,10 +44,10 @@ from sourcebook.search.index import (
 from sourcebook.search.query import DATA_VERSION, SEARCH_DATA
 
 Stamp = tuple[int, int]
-"""A record file's modification time (ns) and size: a new stamp means a new record."""
+"""A record's digest and length (:mod:`sourcebook.search.records`): a new stamp means a new record."""
 
 #: Changes whenever the state's layout, the index format or the chunk size do.
-STATE_FORMAT = (1, DATA_VERSION, CHUNK_BYTES)
+STATE_FORMAT = (2, DATA_VERSION, CHUNK_BYTES)
 #: Past this many changed posts, building from scratch is cheaper than replacing postings.
 REPLACE_AT_MOST = 32
 

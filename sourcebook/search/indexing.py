@@ -3,9 +3,9 @@
 While the HTML is written (``html-page-context``, in whichever process writes the page),
 each published post's body, title, date, tags and the glossary names of every term it
 mentions (:mod:`sourcebook.knowledge.glossary`'s mentions, never matched again) become its searched
-text (:mod:`sourcebook.search.corpus`), kept as a small file under the doctree folder, so that
-parallel and incremental builds need no merging: a page that is not written again keeps its
-record. At the end of an HTML build the published posts' records become the search index
+text (:mod:`sourcebook.search.corpus`), its record (:mod:`sourcebook.search.records`, which
+keeps them from one build to the next: a page that is not written again keeps its record).
+At the end of an HTML build the published posts' records become the search index
 (:mod:`sourcebook.search.index`) and ``kb-search/terms.json`` (how a query is read). The
 site's ``search.html`` (a template shipped here, with ``static/kb-search.js``) answers
 ``?q=`` from them; where they cannot be read, it says why (or uses Sphinx's own search, on a
@@ -26,14 +26,15 @@ from sphinx.util import logging
 from sourcebook.knowledge.glossary import mentions_of
 from sourcebook.knowledge.glossary_data import GlossaryEntry
 from sourcebook.knowledge.term_links import term_glossary
-from sourcebook.output import builds_website, file_stamp, write_if_changed
+from sourcebook.output import builds_website, write_if_changed
 from sourcebook.parallel import run_beside
 from sourcebook.posts.frontmatter import format_date
 from sourcebook.posts.store import get_domain, is_post
 from sourcebook.search.corpus import SearchedPost, indexed_stems, searched_post
 from sourcebook.search.index import INDEX_FILE
-from sourcebook.search.index_updates import Stamp, update_index
+from sourcebook.search.index_updates import update_index
 from sourcebook.search.query import DATA_VERSION, SEARCH_DATA, TERMS_FILE, terms_payload
+from sourcebook.search.records import keep_record, recorded, records_file, save_records, setup_search_records
 from sourcebook.search.words import write_word_files
 
 if TYPE_CHECKING:
@@ -44,20 +45,10 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-#: The folder, under the doctree folder, of one record per written post page (per builder).
-RECORDS = "kb-search-records"
-#: Beside the records folder, what the last build wrote into the index (per builder).
+#: Beside the records, what the last build wrote into the index (per builder).
 STATE_SUFFIX = ".index-state"
 TEMPLATES = Path(__file__).parent / "templates"
 STATIC = Path(__file__).parent / "static"
-
-
-def records_folder(app: Sphinx) -> Path:
-    return Path(app.doctreedir) / RECORDS / app.builder.name
-
-
-def record_file(app: Sphinx, docname: str) -> Path:
-    return records_folder(app) / f"{docname}.json"
 
 
 def glossary_names(entries: Sequence[GlossaryEntry]) -> list[str]:
@@ -98,20 +89,21 @@ def record_post(app: Sphinx, pagename: str, templatename: str, context: dict[str
         terms=glossary_names(mentioned),
         term_stems=[stem for entry in mentioned for stem in name_stems(entry)],
     )
-    path = record_file(app, pagename)
-    path.parent.mkdir(parents=True, exist_ok=True)
     # Not dataclasses.asdict, which deep-copies every stem and section (5 ms a post).
     record = {
         "version": DATA_VERSION,
         "post": {field.name: getattr(searched, field.name) for field in fields(searched)},
     }
-    path.write_text(json.dumps(record, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+    keep_record(app, pagename, json.dumps(record, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
 
 
-def _recorded(app: Sphinx, docname: str) -> SearchedPost | None:
+def _searched(data: bytes | None) -> SearchedPost | None:
+    """The post a record holds, or None for one of another version (or none)."""
+    if data is None:
+        return None
     try:
-        record = json.loads(record_file(app, docname).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        record = json.loads(data)
+    except ValueError:
         return None
     if record.get("version") != DATA_VERSION:
         return None
@@ -138,18 +130,18 @@ def await_search_index(app: Sphinx) -> None:
 
 
 def write_search_index(app: Sphinx) -> None:
-    """Bring the search index up to date with the published posts' records."""
+    """Bring the search index up to date with the published posts' records, and save them."""
     published = sorted(docname for docname, post in get_domain(app.env).posts.items() if not post.draft)
-    stamps: dict[str, Stamp] = {}
-    lost = []
-    for docname in published:
-        stamp = file_stamp(record_file(app, docname))
-        if stamp is None:
-            lost.append(docname)
-        else:
-            stamps[docname] = stamp
-    state = records_folder(app).with_name(f"{app.builder.name}{STATE_SUFFIX}")
-    lost += update_index(Path(app.outdir), state, stamps, functools.partial(_recorded, app))
+    records = recorded(app)
+    stamps = {docname: records[docname][0] for docname in published if docname in records}
+    lost = [docname for docname in published if docname not in records]
+    state = records_file(app).with_name(f"{app.builder.name}{STATE_SUFFIX}")
+
+    def load(docname: str) -> SearchedPost | None:
+        record = records.get(docname)
+        return _searched(record[1] if record is not None else None)
+
+    lost += update_index(Path(app.outdir), state, stamps, load)
     for docname in sorted(lost):
         logger.warning(
             "no search record for %s: the post is left out of the search; "
@@ -159,17 +151,7 @@ def write_search_index(app: Sphinx) -> None:
             type="sourcebook",
             subtype="search",
         )
-    _remove_stale_records(app, set(published))
-
-
-def _remove_stale_records(app: Sphinx, published: set[str]) -> None:
-    """Records of posts deleted or made drafts since they were written."""
-    folder = records_folder(app)
-    if not folder.is_dir():
-        return
-    for path in folder.rglob("*.json"):
-        if path.relative_to(folder).with_suffix("").as_posix() not in published:
-            path.unlink()
+    save_records(app, published)
 
 
 @functools.cache
@@ -258,6 +240,7 @@ def write_query_terms(app: Sphinx) -> list[tuple[str, dict[str, Any], str]]:
 
 def setup_search(app: Sphinx) -> None:
     app.connect("config-inited", add_templates)
+    setup_search_records(app)
     app.connect("html-page-context", record_post)
     app.connect("html-page-context", add_engine_source)
     app.connect("html-collect-pages", write_query_terms)
