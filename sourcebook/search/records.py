@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 from sourcebook.build_cache import read_cache, write_cache
 from sourcebook.output import builds_website
 from sourcebook.parallel import hand_back
+from sourcebook.search.index_updates import Stamp
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -30,7 +31,6 @@ if TYPE_CHECKING:
     from sphinx.application import Sphinx
     from sphinx.builders import Builder
 
-Stamp = tuple[int, int]
 Record = tuple[Stamp, bytes]
 
 #: The file, under the doctree folder, of each builder's records.
