@@ -10,6 +10,7 @@ from sourcebook.books.images import setup_book_images
 from sourcebook.books.latex import setup_latex_book
 from sourcebook.books.xhtml import setup_xhtml
 from sourcebook.config import setup_config
+from sourcebook.docutils_settings import keep_option_parsers
 from sourcebook.incremental import setup_incremental
 from sourcebook.knowledge.glossary import setup_glossary
 from sourcebook.knowledge.related import setup_related
@@ -52,6 +53,7 @@ REQUIRED_EXTENSIONS = ("myst_parser", "sphinx_design", "sphinxext.opengraph")
 def setup_extension(app: Sphinx) -> None:
     for name in REQUIRED_EXTENSIONS:
         app.setup_extension(name)
+    keep_option_parsers()
     # The order is the order of handlers that share an event and a priority: keep it.
     setup_config(app)
     setup_incremental(app)
