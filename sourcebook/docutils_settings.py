@@ -8,13 +8,14 @@ post: 5 % of a clean build's processor time. A parser only turns its components'
 specifications, the defaults given and the configuration files into a ``Values``, so the last
 one made is kept while those are the same, and each call still gets a new ``Values`` from it
 (``get_default_values``), as each document did. The configuration files (``docutils.conf``)
-are read once per process.
+are read again when one of them changes.
 """
 
 from __future__ import annotations
 
 import warnings
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import myst_parser.mdit_to_docutils.base as myst_base
@@ -32,9 +33,9 @@ _SPEC_ATTRIBUTES = (
     "config_section_dependencies",
 )
 
-Signature = tuple[tuple[Any, ...], dict[str, Any], bool]
+Signature = tuple[tuple[Any, ...], dict[str, Any], tuple[tuple[str, tuple[int, int] | None], ...] | None]
 """Everything a parser's defaults come from: its components' specifications, the defaults
-given, whether it read the configuration files."""
+given, and the configuration files it read (each one's path and stamp), if it read them."""
 
 #: The last parser each caller made, with its signature. One each: a build asks for the same
 #: settings every time, and an older one would keep an old build's environment (one of
@@ -52,7 +53,22 @@ def signature(components: tuple[Any, ...], defaults: Mapping[str, Any], read_fil
         )
         for component in components
     )
-    return specs, dict(defaults), read_files
+    return specs, dict(defaults), config_files() if read_files else None
+
+
+def config_files() -> tuple[tuple[str, tuple[int, int] | None], ...]:
+    """docutils' configuration files (``DOCUTILSCONFIG`` or its standard ones), each with its
+    modification time and size, or None where there is none: a changed file makes a new parser."""
+    found: list[tuple[str, tuple[int, int] | None]] = []
+    for name in OptionParser.get_standard_config_files():
+        path = Path(name).absolute()
+        try:
+            status = path.stat()
+        except OSError:
+            found.append((str(path), None))
+        else:
+            found.append((str(path), (status.st_mtime_ns, status.st_size)))
+    return tuple(found)
 
 
 def kept_parser(

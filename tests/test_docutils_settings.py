@@ -87,6 +87,19 @@ def test_a_docutils_conf_is_read_as_before(
     new = fresh(standalone.Reader, defaults=SPHINX_DEFAULTS, read_config_files=True)
     assert comparable(vars(kept)) == new
 
+    # A changed file is read again; an unchanged one is not.
+    again = docutils_settings.sphinx_settings(
+        standalone.Reader, defaults=SPHINX_DEFAULTS, read_config_files=True
+    )
+    assert again.tab_width == "3"
+    made.clear()
+    (tmp_path / "docutils.conf").write_text("[general]\ntab_width: 12\n")
+    changed = docutils_settings.sphinx_settings(
+        standalone.Reader, defaults=SPHINX_DEFAULTS, read_config_files=True
+    )
+    assert changed.tab_width == "12"
+    assert len(made) == 1
+
 
 def test_myst_s_documents_take_the_parser_s_defaults(made: list[tuple[Any, ...]]) -> None:
     from docutils.parsers.rst import Parser as RSTParser
