@@ -3,8 +3,8 @@
 Sphinx reads every document with settings from a new ``docutils.frontend.OptionParser``
 (``sphinx.util.docutils._get_settings``), and MyST makes one more for each post it renders
 (``setup_render`` evaluates ``make_document()`` even when it is given the document). Making a
-parser builds optparse's option table for every docutils component, about 0.6 ms twice per
-post: 5 % of a clean build's processor time. A parser only turns its components' settings
+parser builds optparse's option table for every docutils component: twice per post, 5 % of
+py-spy's samples of a clean build's processes. A parser only turns its components' settings
 specifications, the defaults given and the configuration files into a ``Values``, so the last
 one made is kept while those are the same, and each call still gets a new ``Values`` from it
 (``get_default_values``), as each document did. The configuration files (``docutils.conf``)
