@@ -88,11 +88,12 @@ def test_a_docutils_conf_is_read_as_before(
     assert comparable(vars(kept)) == new
 
     # A changed file is read again; an unchanged one is not.
+    made.clear()
     again = docutils_settings.sphinx_settings(
         standalone.Reader, defaults=SPHINX_DEFAULTS, read_config_files=True
     )
     assert again.tab_width == "3"
-    made.clear()
+    assert made == []
     (tmp_path / "docutils.conf").write_text("[general]\ntab_width: 12\n")
     changed = docutils_settings.sphinx_settings(
         standalone.Reader, defaults=SPHINX_DEFAULTS, read_config_files=True

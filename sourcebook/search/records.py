@@ -53,8 +53,19 @@ _stores: weakref.WeakKeyDictionary[Builder, RecordStore] = weakref.WeakKeyDictio
 _made: weakref.WeakKeyDictionary[Builder, dict[str, Record]] = weakref.WeakKeyDictionary()
 
 
+def records_path(doctreedir: Path, builder_name: str) -> Path:
+    """Where a builder's records are saved, under a doctree folder."""
+    return doctreedir / RECORDS / f"{builder_name}.pickle"
+
+
 def records_file(app: Sphinx) -> Path:
-    return Path(app.doctreedir) / RECORDS / f"{app.builder.name}.pickle"
+    return records_path(Path(app.doctreedir), app.builder.name)
+
+
+def saved_records(path: Path) -> RecordStore:
+    """The records a build saved in ``path``: none for a missing file or another layout."""
+    found = read_cache(path, RecordStore)
+    return found if found is not None and found.format == FORMAT else RecordStore()
 
 
 def stamp_of(data: bytes) -> Stamp:
@@ -65,8 +76,7 @@ def load_records(app: Sphinx, builder: Builder) -> None:
     """At write-started: the records the last build saved (none for another layout)."""
     if not builds_website(app):
         return
-    found = read_cache(records_file(app), RecordStore)
-    _stores[builder] = found if found is not None and found.format == FORMAT else RecordStore()
+    _stores[builder] = saved_records(records_file(app))
     _made.pop(builder, None)
 
 

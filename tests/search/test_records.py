@@ -6,8 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from sourcebook import parallel as parallel_module
-from sourcebook.build_cache import read_cache
-from sourcebook.search.records import RecordStore, stamp_of
+from sourcebook.search.records import RecordStore, records_path, saved_records, stamp_of
 
 from browser import build_html
 
@@ -18,9 +17,9 @@ POSTS = [
 
 
 def saved(outdir: Path) -> RecordStore:
-    store = read_cache(outdir / ".doctrees" / "kb-search-records" / "html.pickle", RecordStore)
-    assert store is not None
-    return store
+    path = records_path(outdir / ".doctrees", "html")
+    assert path.is_file()
+    return saved_records(path)
 
 
 def test_every_post_s_record_is_in_one_file_whichever_process_wrote_its_page(

@@ -14,11 +14,11 @@ import pytest
 from bs4 import BeautifulSoup
 from playwright.sync_api import Browser, Page, Request, Route, expect
 
-from sourcebook.build_cache import read_cache, write_cache
+from sourcebook.build_cache import write_cache
 from sourcebook.knowledge.glossary_data import load_glossary
 from sourcebook.search.corpus import indexed_stems
 from sourcebook.search.indexing import glossary_names, name_stems
-from sourcebook.search.records import RecordStore
+from sourcebook.search.records import records_path, saved_records
 
 from browser import build_html, serve
 from conftest import PROJECT
@@ -141,7 +141,7 @@ def test_the_index_follows_incremental_and_parallel_builds(site: Callable[[str],
         for number in range(7)  # the eighth is gone
     ]
     assert json.loads(second["index.json"])["digest"] != json.loads(first["index.json"])["digest"]
-    assert sorted(saved_records(outdir).records) == [
+    assert sorted(saved_records(records_of(outdir)).records) == [
         f"source/posts/{name}"
         for name in ("credit", "deposit", "extra", "inspection", "moq", "mould", "rework")
     ]  # the deleted posts' records are gone
@@ -151,20 +151,20 @@ def test_the_index_follows_incremental_and_parallel_builds(site: Callable[[str],
     assert index_files(parallel) == second
 
 
-def saved_records(outdir: Path) -> RecordStore:
-    """The records a build left for the next one, in its one file."""
-    store = read_cache(outdir / ".doctrees" / "kb-search-records" / "html.pickle", RecordStore)
-    assert store is not None
-    return store
+def records_of(outdir: Path) -> Path:
+    """The file of the records a build left for the next one."""
+    path = records_path(outdir / ".doctrees", "html")
+    assert path.is_file()
+    return path
 
 
 def test_a_lost_record_is_reported_and_the_other_posts_stay(site: Callable[[str], Path]) -> None:
     srcdir = site("search")
     outdir = srcdir / "_build" / "html"
     build_html(srcdir, outdir)
-    store = saved_records(outdir)
+    store = saved_records(records_of(outdir))
     del store.records["source/posts/moq"]
-    write_cache(outdir / ".doctrees" / "kb-search-records" / "html.pickle", store)
+    write_cache(records_of(outdir), store)
     warnings = build_html(srcdir, outdir)  # nothing changed: no page is written again
     assert "source/posts/moq.md: WARNING: no search record for source/posts/moq" in warnings
     assert "sphinx-build -E" in warnings
