@@ -257,7 +257,9 @@
     document.documentElement.classList.remove("kb-search-running");
     // In this order: the stemmer and stop words, the search (which reads the address's query
     // at once, the page being loaded), then its index, which runs the query. The search needs
-    // Sphinx's doctools.js, which the page defers: so not before it has run.
+    // Sphinx's doctools.js (its _ready, _ and Documentation), which the page defers: so not
+    // before it has run. A deferred script runs once the page is "interactive", before
+    // DOMContentLoaded: the page's state alone does not say whether it has.
     const load = () => {
       for (const name of ["_static/language_data.js", "_static/searchtools.js", "searchindex.js"]) {
         const loaded = document.createElement("script");
@@ -266,8 +268,18 @@
         document.head.append(loaded);
       }
     };
-    if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", load, { once: true });
-    else load();
+    let started = false;
+    const loadOnce = () => {
+      if (!started) {
+        started = true;
+        load();
+      }
+    };
+    if (typeof Documentation !== "undefined" || document.readyState === "complete") loadOnce();
+    else {
+      document.addEventListener("DOMContentLoaded", loadOnce, { once: true });
+      window.addEventListener("load", loadOnce, { once: true });
+    }
   }
 
   /** Show the page once its search elements are there (the page says so right after them,
