@@ -14,18 +14,25 @@ main one. Two of its habits cost little on a small site and dominate a large one
   environment as it was before reading and sends back little more than its own
   documents; once the last batch has started, the held results are merged while the last
   batches run, and each one after that as it comes.
-* **Writing runs ahead of the writers without bound.** The main process resolves each batch
-  of documents and queues it for a writer process; it resolves faster than the writers
-  write, so most of the site's resolved doctrees waited in memory. Here the main process
-  resolves one batch ahead of the writers and waits for a free writer before the next.
+* **The main process resolves every page before a writer sees it.** It resolves each batch
+  of documents and queues it for a writer process: the other core waits while the first
+  batch is resolved, the resolved doctrees wait in memory, and each written batch's doctrees
+  are garbage that only a collection in the main process frees (cycles: docutils nodes point
+  to their parents). Sphinx does so because its main-process step (``write_doc_serialized``)
+  keeps what a page's resolving adds: the images to copy, the pages fed to its search index,
+  and the image files converters add. Where the first is all there is (a website builder,
+  Sphinx's search index off, every image in a format the builder shows), each writer here
+  resolves its own batch and hands the images back (:func:`hand_back`); elsewhere the main
+  process resolves one batch ahead of the writers and waits for a free writer before the
+  next.
 
 Forked processes share the main process's memory until they write to it, and the garbage
 collector writes to every object it walks: each child first freezes (``gc.freeze``) what it
 inherited, so that its collections leave those pages shared. While writing, the main
-process freezes the environment too, and collects each written batch's doctrees (cycles:
-docutils nodes point to their parents) as soon as its writer is done, in a collection that
-walks little else; before, the batches' garbage grew by about 170 KB a post until the
-interpreter's rare full collection. A few documents (an incremental build's) are written in
+process freezes the environment too, and where it resolves the batches it collects each
+written batch's doctrees as soon as its writer is done, in a collection that walks little
+else; before, the batches' garbage grew by about 170 KB a post until the interpreter's rare
+full collection. A few documents (an incremental build's) are written in
 the main process: forking a writer for them costs more than writing them. What writing a page
 makes for later steps (the posts' search records) a writer hands back with its batch
 (:func:`hand_back`), where Sphinx's own writers hand back nothing.
@@ -59,11 +66,14 @@ from collections.abc import Callable
 from types import MethodType
 from typing import TYPE_CHECKING, Any, cast
 
+from sphinx.builders import Builder
+from sphinx.builders.html import StandaloneHTMLBuilder
 from sphinx.errors import SphinxParallelError
 from sphinx.locale import __
 from sphinx.util import logging
 from sphinx.util.build_phase import BuildPhase
 from sphinx.util.display import status_iterator
+from sphinx.util.images import guess_mimetype
 from sphinx.util.parallel import make_chunks
 
 from sourcebook.output import builds_website
@@ -74,10 +84,11 @@ if TYPE_CHECKING:
 
     from docutils import nodes
     from sphinx.application import Sphinx
-    from sphinx.builders import Builder
 
 logger = logging.getLogger(__name__)
 
+#: The hand-back of the images a writer's pages show (Sphinx's ``builder.images``).
+IMAGES = "images"
 #: Write at most this many documents in the main process even with ``-j``: a page takes 20
 #: to 50 ms to write, a writer process as long to fork and end.
 SERIAL_WRITE_LIMIT = 10
@@ -236,22 +247,28 @@ def hand_back(name: str, take: Callable[[Builder], Any], give: Callable[[Builder
 
 
 def write_parallel(self: Builder, docnames: Sequence[str], nproc: int) -> None:
-    """Sphinx 9.0's ``Builder._write_parallel``, resolving one batch ahead of the writers only;
-    a few documents are written here, in the main process (no process to fork)."""
+    """Sphinx 9.0's ``Builder._write_parallel``, with each writer resolving its own batch where
+    nothing else needs the main process (:func:`writers_resolve`), else with the main process
+    resolving one batch ahead of the writers only; a few documents are written here, in the
+    main process (no process to fork)."""
     if len(docnames) <= SERIAL_WRITE_LIMIT:
         self._write_serial(docnames)
         return
     _beside[self] = Workers(max(nproc, STEPS_BESIDE))
 
-    def write_process(docs: list[tuple[str, nodes.document]]) -> dict[str, Any]:
-        self.phase = BuildPhase.WRITING
-        for docname, doctree in docs:
-            self.write_doc(docname, doctree)
+    def write_process(docs: list[tuple[str, nodes.document | None]]) -> dict[str, Any]:
+        for docname, resolved in docs:
+            if resolved is None:  # this writer resolves its own batch
+                self.phase = BuildPhase.RESOLVING
+                resolved = resolve(self, docname)
+            self.phase = BuildPhase.WRITING
+            self.write_doc(docname, resolved)
         return {name: take(self) for name, (take, _give) in _hand_backs.items()}
 
     # Warm up caches and compile templates with the first document, as Sphinx does.
     first, rest = docnames[0], list(docnames[1:])
     write_one(self, first)
+    in_writers = writers_resolve(self)
 
     chunks = make_chunks(rest, nproc)
     progress = status_iterator(
@@ -264,17 +281,20 @@ def write_parallel(self: Builder, docnames: Sequence[str], nproc: int) -> None:
         next(progress)
 
     # What reading built (the environment) stays out of the collector's walks while writing:
-    # each written batch's doctrees (cycles: nodes point to their parents) are collected as
-    # soon as its writer is done, by a collection that walks little else.
+    # each batch's doctrees this process resolved (cycles: nodes point to their parents) are
+    # collected as soon as its writer is done, by a collection that walks little else.
     gc.freeze()
     workers = Workers(nproc)
     try:
         for chunk in chunks:
             self.phase = BuildPhase.RESOLVING
-            batch = [(docname, resolve(self, docname)) for docname in chunk]
+            batch: list[tuple[str, nodes.document | None]] = [
+                (docname, None if in_writers else resolve(self, docname)) for docname in chunk
+            ]
             if workers.running >= nproc:
                 workers.wait_for_slot()
-                gc.collect()
+                if not in_writers:
+                    gc.collect()
             workers.start(write_process, batch, done, keep=False)
             del batch
         workers.join()
@@ -282,6 +302,44 @@ def write_parallel(self: Builder, docnames: Sequence[str], nproc: int) -> None:
         workers.terminate()
         gc.unfreeze()
     logger.info("")
+
+
+def writers_resolve(builder: Builder) -> bool:
+    """Whether the writer processes may resolve their own documents: when Sphinx's main-process
+    step keeps nothing but the images to copy, which the writers hand back.
+
+    That is a website builder's step (Sphinx's, or none) with no search index of Sphinx's to
+    feed, on a site whose images need no converter: a converter adds files to the
+    environment's images, named uniquely only within one process.
+    """
+    step = type(builder).write_doc_serialized
+    if step is not Builder.write_doc_serialized and step is not StandaloneHTMLBuilder.write_doc_serialized:
+        return False  # a builder's own step: it may keep anything
+    if not builds_website(builder._app) or feeds_sphinx_search(builder):
+        return False
+    shown = set(builder.supported_image_types)
+    return (
+        builder.supported_remote_images
+        and builder.supported_data_uri_images
+        and all(guess_mimetype(image) in shown for image in builder.env.images)
+    )
+
+
+def feeds_sphinx_search(builder: Builder) -> bool:
+    """Whether writing a page feeds Sphinx's search index (a builder may say it does not)."""
+    says = getattr(builder, "feeds_sphinx_search", None)
+    if callable(says):
+        return bool(says())
+    return getattr(builder, "indexer", None) is not None
+
+
+def _images_made(builder: Builder) -> dict[str, str]:
+    """In a writer process: the images its pages show, to be copied (Sphinx's ``images``)."""
+    return builder.images
+
+
+def _images_taken(builder: Builder, images: dict[str, str]) -> None:
+    builder.images.update(images)
 
 
 def resolve(builder: Builder, docname: str) -> nodes.document:
@@ -361,6 +419,7 @@ AWAIT_PRIORITY = 700
 
 
 def setup_parallel(app: Sphinx) -> None:
+    hand_back(IMAGES, _images_made, _images_taken)
     app.connect("builder-inited", use_linear_parallel_builds)
     app.connect("write-started", forget_steps_beside)
     app.connect("build-finished", await_steps_beside, priority=AWAIT_PRIORITY)

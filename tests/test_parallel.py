@@ -1,9 +1,9 @@
-"""Parallel builds: reading batches send back their own documents, writing runs one batch ahead.
+"""Parallel builds: reading batches send back their own documents; writers resolve their own
+pages where nothing else needs the main process, which otherwise resolves one batch ahead.
 
 The site a ``-j`` build writes equals a serial build's (``tests/test_rebuilds.py``); these tests
 check what makes the large builds linear: what each reading batch carries back to the main
-process, and how many resolved doctrees wait for a writer.
-"""
+process, where pages are resolved, and how many resolved doctrees wait for a writer."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from types import SimpleNamespace
 from typing import Any, cast
 
 import pytest
+from PIL import Image
 from sphinx.errors import SphinxParallelError
 from sphinx.testing.util import SphinxTestApp
 from sphinx.util import logging as sphinx_logging
@@ -29,7 +30,7 @@ from sourcebook.reporting import warn
 from sourcebook.search import indexing
 
 from conftest import clean_copy, warnings_of
-from test_rebuilds import add_posts, pages
+from test_rebuilds import add_posts, files, pages
 
 
 def test_each_reading_batch_sends_back_its_own_documents_only(
@@ -74,6 +75,7 @@ class FakeBuilder:
         self.phase = None
         self.ahead: list[int] = []
         self.resolved = 0
+        self.images: dict[str, str] = {}
         self.env = SimpleNamespace(get_and_resolve_doctree=self.get_and_resolve_doctree)
         self.env._pickled_doctree_cache = {}
 
@@ -114,6 +116,88 @@ def test_a_few_documents_are_written_in_the_main_process(tmp_path: Path) -> None
         "b": "serially: b",
         "c": "serially: c",
     }
+
+
+def resolved_in(
+    make_app: Callable[..., SphinxTestApp], srcdir: Path, log: Path, **kwargs: Any
+) -> SphinxTestApp:
+    """Build with ``-j 2``, noting in ``log`` which process resolved each document."""
+    app = make_app("html", srcdir=srcdir, parallel=2, **kwargs)
+
+    def note(app: Any, doctree: Any, docname: str) -> None:
+        with log.open("a", encoding="utf-8") as file:
+            file.write(f"{os.getpid()} {docname}\n")
+
+    app.connect("doctree-resolved", note)
+    app.build()
+    app.cleanup()
+    return app
+
+
+def resolving_processes(log: Path) -> dict[str, list[str]]:
+    """Docname to the processes that resolved it: "main" (this one) or "writer"."""
+    where: dict[str, list[str]] = {}
+    for line in log.read_text(encoding="utf-8").splitlines():
+        pid, docname = line.split(" ", 1)
+        where.setdefault(docname, []).append("main" if pid == str(os.getpid()) else "writer")
+    return where
+
+
+def test_the_writers_resolve_their_own_pages_on_a_website(
+    site: Callable[[str], Path],
+    make_app: Callable[..., SphinxTestApp],
+    build: Callable[..., SphinxTestApp],
+    tmp_path: Path,
+) -> None:
+    srcdir = site("posts")
+    add_posts(srcdir, 27)
+    serial = build(clean_copy(srcdir, tmp_path / "serial"))
+    log = tmp_path / "resolved.log"
+    app = resolved_in(make_app, srcdir, log)
+    assert warnings_of(app) == []
+    where = resolving_processes(log)
+    assert where.keys() == set(app.env.all_docs)
+    # One page in the main process, to compile the templates the writers inherit; no other.
+    assert sorted(where.values()) == [["main"]] + [["writer"]] * (len(where) - 1)
+    # The images the writers' pages show were handed back and copied, as in a serial build.
+    assert any(path.startswith("_images/") and path.endswith(".jpg") for path in files(app.outdir))
+    assert files(app.outdir) == files(serial.outdir)
+
+
+def test_the_main_process_resolves_the_pages_where_a_converter_adds_images(
+    site: Callable[[str], Path],
+    make_app: Callable[..., SphinxTestApp],
+    build: Callable[..., SphinxTestApp],
+    tmp_path: Path,
+) -> None:
+    """A WebP image becomes a PNG at resolving, named uniquely among the site's images: only
+    one process can name them."""
+    srcdir = site("posts")
+    add_posts(srcdir, 27)
+    Image.new("RGB", (64, 48), (20, 120, 200)).save(srcdir / "source/images/blog/plan.webp", "WEBP")
+    extra = srcdir / "source/posts/extra_03.md"
+    extra.write_text(extra.read_text(encoding="utf-8") + "\n![The plan](../images/blog/plan.webp)\n")
+    serial = build(clean_copy(srcdir, tmp_path / "serial"))
+    log = tmp_path / "resolved.log"
+    app = resolved_in(make_app, srcdir, log)
+    assert warnings_of(app) == []
+    assert {process for found in resolving_processes(log).values() for process in found} == {"main"}
+    written = files(app.outdir)
+    assert "_images/plan.png" in written
+    assert 'src="../../_images/plan.png"' in pages(app.outdir)["source/posts/extra_03.html"]
+    assert written == files(serial.outdir)
+
+
+def test_the_main_process_resolves_the_pages_when_it_feeds_sphinx_search_index(
+    site: Callable[[str], Path], make_app: Callable[..., SphinxTestApp], tmp_path: Path
+) -> None:
+    srcdir = site("posts")
+    add_posts(srcdir, 27)
+    log = tmp_path / "resolved.log"
+    app = resolved_in(make_app, srcdir, log, confoverrides={"kb_sphinx_search": True})
+    assert {process for found in resolving_processes(log).values() for process in found} == {"main"}
+    index = (app.outdir / "searchindex.js").read_text(encoding="utf-8")
+    assert all(f'"{docname}"' in index for docname in app.env.all_docs)
 
 
 class Records(logging.Handler):

@@ -29,6 +29,10 @@ class _SphinxIndexOnRequest(StandaloneHTMLBuilder):
     def _writes_sphinx_index(self) -> bool:
         return bool(self.config.kb_sphinx_search)
 
+    def feeds_sphinx_search(self) -> bool:
+        """Whether writing a page feeds the index (:mod:`sourcebook.parallel` asks)."""
+        return self._writes_sphinx_index() and self.indexer is not None
+
     def load_indexer(self, docnames: Set[str]) -> None:
         if self._writes_sphinx_index():
             super().load_indexer(docnames)
