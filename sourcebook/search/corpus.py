@@ -44,15 +44,24 @@ def stems(words: Iterable[str]) -> list[str]:
     return list(_stemmer().stemWords(list(words)))
 
 
-#: A run of non-spaces with letters or digits on both sides of inner punctuation ("l/c").
-_COMPOUND = re.compile(r"(?<!\S)\S*?[^\W_](?:[^\w\s]|_)+[^\W_]\S*")
+#: Punctuation (or an underscore) with a letter or digit on both sides ("l/c", "pre-shipment").
+_INNER_PUNCTUATION = re.compile(r"[^\W_](?:[^\w\s]|_)+[^\W_]")
+
+
+def compound_words(text: str) -> list[str]:
+    """The runs of non-spaces in ``text`` with inner punctuation, whole ("(l/c)," too).
+
+    Most runs are letters and digits alone, which ``str.isalnum`` rules out without the
+    regular expression: a third of the time one expression over the whole text took.
+    """
+    return [run for run in text.split() if not run.isalnum() and _INNER_PUNCTUATION.search(run)]
 
 
 def indexed_stems(text: str) -> list[str]:
     """The stems a text is found by: its words, and its compound words joined ("L/C" is also
     "lc", "pre-shipment" also "preshipment")."""
     normalised = normalise(text)
-    joined = ["".join(words_of(chunk)) for chunk in _COMPOUND.findall(normalised)]
+    joined = ["".join(words_of(chunk)) for chunk in compound_words(normalised)]
     return stems(words_of(normalised) + joined)
 
 
