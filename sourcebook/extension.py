@@ -38,7 +38,6 @@ from sourcebook.script_loading import setup_script_loading
 from sourcebook.search.dialog import setup_search_dialog
 from sourcebook.search.indexing import setup_search
 from sourcebook.search.sphinx_index import setup_sphinx_index
-from sourcebook.search.words import setup_search_words
 from sourcebook.theme import setup_theme
 from sourcebook.theme_assets import setup_theme_assets
 from sourcebook.theme_components import setup_theme_components
@@ -81,7 +80,6 @@ def setup_extension(app: Sphinx) -> None:
     setup_search(app)
     setup_search_dialog(app)
     setup_sphinx_index(app)
-    setup_search_words(app)
     setup_book_contents(app)
     setup_book_images(app)
     setup_latex_book(app)

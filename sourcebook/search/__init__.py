@@ -5,5 +5,5 @@ Imports ``sourcebook.posts``, ``sourcebook.knowledge`` and the top-level helpers
 ``corpus``, ``index`` and ``index_updates`` are pure (no Sphinx). Used elsewhere:
 
 * ``command``: ``run_search`` (``sourcebook search``);
-* ``indexing``, ``sphinx_index`` and ``words``: their ``setup_*`` only.
+* ``indexing`` and ``sphinx_index``: their ``setup_*`` only.
 """

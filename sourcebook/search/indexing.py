@@ -35,7 +35,7 @@ from sourcebook.search.index import INDEX_FILE
 from sourcebook.search.index_updates import update_index
 from sourcebook.search.query import DATA_VERSION, SEARCH_DATA, TERMS_FILE, terms_payload
 from sourcebook.search.records import keep_record, recorded, records_file, save_records, setup_search_records
-from sourcebook.search.words import write_word_files
+from sourcebook.search.words import searched_words, write_word_files
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -94,7 +94,8 @@ def record_post(app: Sphinx, pagename: str, templatename: str, context: dict[str
         "version": DATA_VERSION,
         "post": {field.name: getattr(searched, field.name) for field in fields(searched)},
     }
-    keep_record(app, pagename, json.dumps(record, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
+    data = json.dumps(record, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    keep_record(app, pagename, data, searched_words(searched))
 
 
 def _searched(data: bytes | None) -> SearchedPost | None:
@@ -133,13 +134,13 @@ def write_search_index(app: Sphinx) -> None:
     """Bring the search index up to date with the published posts' records, and save them."""
     published = sorted(docname for docname, post in get_domain(app.env).posts.items() if not post.draft)
     records = recorded(app)
-    stamps = {docname: records[docname][0] for docname in published if docname in records}
+    stamps = {docname: records[docname].stamp for docname in published if docname in records}
     lost = [docname for docname in published if docname not in records]
     state = records_file(app).with_name(f"{app.builder.name}{STATE_SUFFIX}")
 
     def load(docname: str) -> SearchedPost | None:
         record = records.get(docname)
-        return _searched(record[1] if record is not None else None)
+        return _searched(record.data if record is not None else None)
 
     lost += update_index(Path(app.outdir), state, stamps, load)
     for docname in sorted(lost):

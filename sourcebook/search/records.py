@@ -9,7 +9,9 @@ file is the costly part on a disk that has just deleted many (about 0.75 ms of k
 each on the benchmark machine's ext4, whatever the file's size).
 
 A record's stamp is a digest of its content and its length: a record written again with the
-same content keeps its stamp, and the index leaves that post alone.
+same content keeps its stamp, and the index leaves that post alone. Beside its content, a
+record keeps the post's words for the typo corrections (:mod:`sourcebook.search.words`), read
+from the same text, so that a post not written again keeps them too.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import hashlib
 import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from sourcebook.build_cache import read_cache, write_cache
 from sourcebook.output import builds_website
@@ -31,12 +33,19 @@ if TYPE_CHECKING:
     from sphinx.application import Sphinx
     from sphinx.builders import Builder
 
-Record = tuple[Stamp, bytes]
+
+class Record(NamedTuple):
+    """A post's search record as kept: its stamp, its content, and its words."""
+
+    stamp: Stamp
+    data: bytes  # the SearchedPost, as JSON
+    words: str  # the post's words for the typo corrections, one per line, sorted
+
 
 #: The file, under the doctree folder, of each builder's records.
 RECORDS = "kb-search-records"
 #: Changes whenever what the file holds does.
-FORMAT = 1
+FORMAT = 2
 
 
 @dataclass
@@ -80,12 +89,12 @@ def load_records(app: Sphinx, builder: Builder) -> None:
     _made.pop(builder, None)
 
 
-def keep_record(app: Sphinx, docname: str, data: bytes) -> None:
-    """Keep the record of a post whose page this process is writing."""
+def keep_record(app: Sphinx, docname: str, data: bytes, words: str) -> None:
+    """Keep the record of a post whose page this process is writing, and its words."""
     store = _stores.get(app.builder)
     if store is None:
         return
-    record = (stamp_of(data), data)
+    record = Record(stamp_of(data), data, words)
     store.records[docname] = record
     _made.setdefault(app.builder, {})[docname] = record
 

@@ -1,16 +1,17 @@
 """The posts' words and how many posts contain each: ``kb-search/words/<digest>.json``.
 
 The search page and ``sourcebook search`` read them to correct a typo and to leave out words
-that most posts contain (:mod:`sourcebook.search.query`), by first letter. They are collected
-while Sphinx reads: each post's words (the text of its body without its header, and the names
-of the glossary terms it links, which the search also finds it by) are kept in the build
-environment, purged and merged per document like Sphinx's own collectors' data, so a post that
-is not read again keeps its words. Once the pages are written, the words of the published
-posts are counted into one table per letter, and consecutive letters share a file of about
-``WORDS_FILE_BYTES`` (one file on a small site): a query needs the letters its words start
-with, and on HTTP/1.1 every file is a request in a queue of six. Files are named by a digest
-of their content (so a browser never mixes two builds' files) and ``terms.json`` says which
-file holds each letter.
+that most posts contain (:mod:`sourcebook.search.query`), by first letter. A post's words are
+those of its search record (:mod:`sourcebook.search.corpus`): the text its page shows without
+its header and lists of other posts, and the glossary names of the terms it mentions, which
+the search also finds it by. They are read from the record as its page is written and kept
+with it (:mod:`sourcebook.search.records`), so a post whose page is not written again keeps
+its words, and the words are those of the text the index holds. Once the pages are written,
+the words of the published posts are counted into one table per letter, and consecutive
+letters share a file of about ``WORDS_FILE_BYTES`` (one file on a small site): a query needs
+the letters its words start with, and on HTTP/1.1 every file is a request in a queue of six.
+Files are named by a digest of their content (so a browser never mixes two builds' files)
+and ``terms.json`` says which file holds each letter.
 """
 
 from __future__ import annotations
@@ -21,24 +22,18 @@ from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from docutils import nodes
-from sphinx.environment.collectors import EnvironmentCollector
-
-from sourcebook.knowledge.glossary import linked_terms
-from sourcebook.knowledge.related import body_text
-from sourcebook.knowledge.term_links import term_glossary
 from sourcebook.output import write_if_changed
-from sourcebook.posts.store import get_domain, is_post
+from sourcebook.posts.store import get_domain
 from sourcebook.search.query import LISTED_MIN_LENGTH, SEARCH_DATA, letter_of, normalise, words_of
+from sourcebook.search.records import recorded
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Set
+    from collections.abc import Iterable
 
     from sphinx.application import Sphinx
-    from sphinx.environment import BuildEnvironment
 
-#: The environment's attribute: docname to the post's words, one per line, sorted.
-_STORE = "kb_post_words"
+    from sourcebook.search.corpus import SearchedPost
+
 #: The folder, under ``kb-search/``, of the words files.
 WORDS_FOLDER = "words"
 #: A words file is closed once its letters' words pass this many bytes (about a third of it
@@ -46,55 +41,15 @@ WORDS_FOLDER = "words"
 WORDS_FILE_BYTES = 24_000
 
 
-def post_words(env: BuildEnvironment) -> dict[str, str]:
-    """Docname to the words of the post, one per line; pickled with the environment."""
-    words: dict[str, str] | None = getattr(env, _STORE, None)
-    if words is None:
-        words = {}
-        setattr(env, _STORE, words)
-    return words
-
-
 def listed_words(text: str) -> set[str]:
     return {word for word in words_of(normalise(text)) if len(word) >= LISTED_MIN_LENGTH}
 
 
-class PostWordsCollector(EnvironmentCollector):
-    """Each post's words, collected at ``doctree-read`` in the process that reads the post."""
-
-    def clear_doc(self, app: Sphinx, env: BuildEnvironment, docname: str) -> None:
-        post_words(env).pop(docname, None)
-
-    def merge_other(
-        self, app: Sphinx, env: BuildEnvironment, docnames: Set[str], other: BuildEnvironment
-    ) -> None:
-        words = post_words(env)
-        for docname, text in post_words(other).items():
-            if docname in docnames:
-                words[docname] = text
-
-    def process_doc(self, app: Sphinx, doctree: nodes.document) -> None:
-        docname = app.env.docname
-        if not is_post(docname, app.config):
-            return
-        # Not ``doctree.astext()``: it glues the header's tags into one word ("oemauditinspection")
-        # and keeps the text of system messages (the source folder's path).
-        text = [body_text(doctree, None)]
-        glossary = term_glossary(app.env)
-        if glossary is not None:
-            linked = linked_terms(app.env)
-            for entry in glossary.entries:
-                if entry.key in linked:
-                    text.extend((*entry.variants, entry.chinese))
-        post_words(app.env)[docname] = "\n".join(sorted(listed_words(" ".join(text))))
-
-    def get_outdated_docs(
-        self, app: Sphinx, env: BuildEnvironment, added: Set[str], changed: Set[str], removed: Set[str]
-    ) -> list[str]:
-        """An environment from before the words were kept in it: its posts are read again."""
-        if hasattr(env, _STORE):
-            return []
-        return sorted(docname for docname in env.all_docs if is_post(docname, app.config))
+def searched_words(post: SearchedPost) -> str:
+    """A post's words, one per line, sorted: of its sections' headings and text, and of the
+    glossary names of the terms it mentions."""
+    texts = [text for section in post.sections for text in (section["title"], section["text"])]
+    return "\n".join(sorted(listed_words(" ".join((*texts, post.terms)))))
 
 
 def word_shards(texts: Iterable[str]) -> dict[str, dict[str, int]]:
@@ -142,8 +97,8 @@ def write_word_files(app: Sphinx) -> dict[str, str]:
     which puts the letters' files into ``terms.json``).
     """
     published = sorted(name for name, post in get_domain(app.env).posts.items() if not post.draft)
-    words = post_words(app.env)
-    letters, files = word_files(word_shards(words.get(name, "") for name in published))
+    records = recorded(app)
+    letters, files = word_files(word_shards(records[name].words for name in published if name in records))
     folder = Path(app.outdir) / SEARCH_DATA / WORDS_FOLDER
     if folder.is_dir():
         for stale in folder.iterdir():
@@ -152,7 +107,3 @@ def write_word_files(app: Sphinx) -> dict[str, str]:
     for name, data in files.items():
         write_if_changed(folder / name, data)
     return letters
-
-
-def setup_search_words(app: Sphinx) -> None:
-    app.add_env_collector(PostWordsCollector)

@@ -41,8 +41,9 @@ def test_every_post_s_record_is_in_one_file_whichever_process_wrote_its_page(
     records = saved(parallel).records
     assert sorted(records) == sorted(POSTS + [f"source/posts/{name}" for name in extra])  # handed back
     assert records == saved(serial).records
-    for stamp, data in records.values():
+    for stamp, data, words in records.values():
         assert stamp == stamp_of(data) and b'"sections"' in data
+        assert "cartons" in words.split("\n") or b"cartons" not in data
 
 
 def test_a_page_written_again_with_the_same_text_keeps_its_record_s_stamp(

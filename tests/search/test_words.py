@@ -1,23 +1,50 @@
-"""The posts' words for typo corrections and common words, collected while Sphinx reads."""
+"""The posts' words for typo corrections and common words, read from their search records."""
 
 from __future__ import annotations
 
 import hashlib
 import json
-import pickle
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from sourcebook.search import words as search_words
-from sourcebook.search.words import listed_words, word_files, word_shards
+from sourcebook.search.corpus import searched_post
+from sourcebook.search.words import listed_words, searched_words, word_files, word_shards
 
 from browser import build_html
 
 
 def test_listed_words_are_three_letters_or_more() -> None:
     assert listed_words("Deposit, the L/C and 30% deposits: 模具") == {"deposit", "the", "and", "deposits"}
+
+
+def test_a_post_s_words_are_those_of_its_search_record() -> None:
+    """Its headings, its text and the glossary names of the terms it mentions: what the index finds."""
+    post = searched_post(
+        url="source/posts/credit.html",
+        canonical="",
+        title="Paying by letter of credit",
+        date="",
+        sort="",
+        tags=["payment"],
+        year="",
+        body='<p class="kb-post-header">payment banking</p><section id="fees"><h2>Bank fees</h2>'
+        "<p>The L/C costs 0.2%.</p><pre>SWIFT MT700</pre></section>",
+        terms=["Letter of credit", "信用证"],
+    )
+    assert searched_words(post).split("\n") == [
+        "bank",
+        "costs",
+        "credit",
+        "fees",
+        "letter",
+        "mt700",
+        "swift",
+        "the",
+        "信用证",
+    ]
 
 
 def test_shards_count_the_posts_containing_each_word() -> None:
@@ -82,18 +109,3 @@ def test_a_build_writes_the_shards_and_keeps_them_right(site: Callable[[str], Pa
     build_html(srcdir, outdir)
     assert "z" not in shards_of(outdir)
     assert shards_of(outdir)["f"]["factory"] == 5
-
-
-def test_an_environment_from_before_the_words_were_kept_reads_its_posts_again(
-    site: Callable[[str], Path], tmp_path: Path
-) -> None:
-    srcdir = site("search")
-    outdir = tmp_path / "html"
-    assert "WARNING" not in build_html(srcdir, outdir)
-    shards = shards_of(outdir)
-    environment = outdir / ".doctrees" / "environment.pickle"
-    env = pickle.loads(environment.read_bytes())
-    del env.kb_post_words
-    environment.write_bytes(pickle.dumps(env, pickle.HIGHEST_PROTOCOL))
-    assert "WARNING" not in build_html(srcdir, outdir)
-    assert shards_of(outdir) == shards
