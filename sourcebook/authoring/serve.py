@@ -8,9 +8,13 @@ Sphinx's own incremental build of that application, so the pages are those a new
 or a clean build with the same settings, writes (tests compare every file).
 
 The folder is watched with watchfiles (inotify); a change to ``conf.py`` starts a new
-application, since a running one cannot read its configuration again. Pages are served by
-Starlette, with sphinx-autobuild's script injected into each HTML page: it opens a websocket
-and reloads the page when told, which happens once each rebuild has finished.
+application, since a running one cannot read its configuration again. The watcher also says
+which files changed, so a rebuild after edits of existing documents (and of other files,
+such as images) skips Sphinx's walk of the whole source folder for documents, which would
+find the same ones (:class:`KnownDocuments`); a document added, removed or renamed walks it
+again. Pages are served by Starlette, with sphinx-autobuild's script injected into each HTML
+page: it opens a websocket and reloads the page when told, which happens once each rebuild
+has finished.
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, cast
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Callable, Iterable
 
     from sphinx.application import Sphinx
     from starlette.websockets import WebSocket
@@ -34,6 +38,39 @@ if TYPE_CHECKING:
 PREVIEW_SETTINGS = {"kb_preview": True}
 #: Files whose change needs a new application (Sphinx reads them once).
 RESTART_FILES = ("conf.py",)
+
+
+class KnownDocuments:
+    """Sphinx's discovery of a project's documents, walked again only when one may have come or
+    gone: while :attr:`unchanged` is set (by the preview, for a rebuild after edits of files
+    that were documents before and still are, or are no documents), the last walk's documents
+    are the answer."""
+
+    def __init__(self, project: Any) -> None:
+        self.project = project
+        self.walk: Callable[..., set[str]] = project.discover
+        self.arguments: tuple[tuple[str, ...], tuple[str, ...]] | None = None
+        self.unchanged = False
+        project.discover = self.discover
+
+    def discover(self, exclude_paths: Iterable[str] = (), include_paths: Iterable[str] = ("**",)) -> set[str]:
+        arguments = (tuple(exclude_paths), tuple(include_paths))
+        if self.unchanged and arguments == self.arguments:
+            return cast("set[str]", self.project.docnames)
+        self.arguments = arguments
+        return self.walk(exclude_paths, include_paths)
+
+    def edits_only(self, changed: Iterable[Path]) -> bool:
+        """Whether ``changed`` (files, absolute) leaves the set of documents as it was."""
+        paths = list(changed)
+        return bool(paths) and all(self._edited(path) for path in paths)
+
+    def _edited(self, path: Path) -> bool:
+        docname = self.project.path2doc(path)
+        if docname is None:
+            return True  # not a document: it neither adds nor removes one
+        known = docname in self.project.docnames
+        return known and path.is_file() and self.project.doc2path(docname, absolute=True) == path
 
 
 @dataclass
@@ -50,6 +87,7 @@ class PreviewBuilds:
     lock: threading.Lock = field(default_factory=threading.Lock)
     docutils: contextlib.ExitStack = field(default_factory=contextlib.ExitStack)
     """What the application registered in docutils: kept for the application's life."""
+    documents: KnownDocuments | None = None
 
     def new_application(self) -> Sphinx:
         from sphinx.application import Sphinx
@@ -60,7 +98,7 @@ class PreviewBuilds:
         self.docutils.close()
         self.docutils.enter_context(patch_docutils(self.site))
         self.docutils.enter_context(docutils_namespace())
-        return Sphinx(
+        app = Sphinx(
             self.site,
             self.site,
             self.output,
@@ -71,6 +109,8 @@ class PreviewBuilds:
             warning=self.warning,
             parallel=self.jobs,
         )
+        self.documents = KnownDocuments(app.project)
+        return app
 
     def build(self, changed: Iterable[Path] = ()) -> bool:
         """Build (the first time) or rebuild after ``changed``; False if the build failed."""
@@ -80,6 +120,8 @@ class PreviewBuilds:
             try:
                 if self.app is None or any(path.name in RESTART_FILES for path in changed):
                     self.app = self.new_application()
+                elif self.documents is not None:
+                    self.documents.unchanged = self.documents.edits_only(changed)
                 self.app.build()
             except (SphinxError, OSError) as error:
                 # The next change starts from a new application: this one may be half-built.

@@ -301,11 +301,17 @@ def leave_out_unbuildable_posts(app: Sphinx, config: Config) -> None:
 def remove_deleted_post_pages(
     app: Sphinx, env: BuildEnvironment, added: Set[str], changed: Set[str], removed: Set[str]
 ) -> list[str]:
-    """Delete the output page of each removed post, so an incremental build matches a clean one."""
+    """Delete the output page of each removed post, and the copy of its source Sphinx made for
+    a "show source" link, so an incremental build matches a clean one."""
     if app.builder.format == "html":
+        sources = app.outdir / "_sources"
         for docname in removed:
             if is_post(docname, app.config):
                 (app.outdir / app.builder.get_target_uri(docname)).unlink(missing_ok=True)
+                for suffix in app.config.source_suffix:
+                    (sources / f"{docname}{suffix}{app.config.html_sourcelink_suffix}").unlink(
+                        missing_ok=True
+                    )
     return []
 
 
