@@ -296,6 +296,11 @@ def write_parallel(self: Builder, docnames: Sequence[str], nproc: int) -> None:
                 if not in_writers:
                     gc.collect()
             workers.start(write_process, batch, done, keep=False)
+            if in_writers:
+                # The writer took its copy of each doctree a serial read kept in memory for
+                # resolving (as resolving here takes it): the main process's copy is done with.
+                for docname in chunk:
+                    self.env._write_doc_doctree_cache.pop(docname, None)
             del batch
         workers.join()
     finally:

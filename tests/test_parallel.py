@@ -22,6 +22,7 @@ from sphinx.errors import SphinxParallelError
 from sphinx.testing.util import SphinxTestApp
 from sphinx.util import logging as sphinx_logging
 
+from sourcebook import parallel as parallel_module
 from sourcebook.navigation import llms_txt, redirects
 from sourcebook.parallel import Workers, write_parallel
 from sourcebook.posts import image_variants
@@ -162,6 +163,29 @@ def test_the_writers_resolve_their_own_pages_on_a_website(
     # The images the writers' pages show were handed back and copied, as in a serial build.
     assert any(path.startswith("_images/") and path.endswith(".jpg") for path in files(app.outdir))
     assert files(app.outdir) == files(serial.outdir)
+
+
+def test_a_doctree_read_in_the_main_process_is_let_go_once_a_writer_resolves_it(
+    site: Callable[[str], Path],
+    make_app: Callable[..., SphinxTestApp],
+    build: Callable[..., SphinxTestApp],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """An incremental build reads its few documents in the main process, which keeps their
+    doctrees for resolving; a writer that resolves one takes its own copy."""
+    # The four pages this edit writes again go to a writer process, as a larger edit's would.
+    monkeypatch.setattr(parallel_module, "SERIAL_WRITE_LIMIT", 1)
+    srcdir = site("posts")
+    add_posts(srcdir, 27)
+    build(srcdir, parallel=2)
+    post = srcdir / "source" / "posts" / "extra_05.md"
+    post.write_text(post.read_text(encoding="utf-8").replace("Extra answer 5", "Retitled answer 5"))
+    app = make_app("html", srcdir=srcdir, parallel=2)
+    app.build()
+    app.cleanup()
+    assert "Retitled answer 5" in (app.outdir / "source/posts/extra_06.html").read_text(encoding="utf-8")
+    assert " .. " in app.status.getvalue(), "the pages were written in a writer process"
+    assert app.env._write_doc_doctree_cache == {}
 
 
 def test_the_main_process_resolves_the_pages_where_a_converter_adds_images(
