@@ -126,22 +126,43 @@ def score(name: str, queries: Iterable[Query], answer: Callable[[str], list[str]
 
 def browser_answers(page: Any, base: str, pages: dict[str, str], *, ours: bool) -> Callable[[str], list[str]]:
     """Ask the site's search page in the browser; the slugs of its results, in order."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    # What the page said, for a failure: a search that never finishes leaves no other trace.
+    console: list[str] = []
+    page.on("console", lambda message: console.append(f"{message.type}: {message.text}"))
+    page.on("pageerror", lambda error: console.append(f"page error: {error}"))
+
+    def wait_for(condition: str, query: str, timeout: float) -> None:
+        try:
+            page.wait_for_function(condition, timeout=timeout)
+        except PlaywrightTimeout as error:
+            results = page.evaluate("() => document.querySelector('#search-results')?.outerHTML ?? '(none)'")
+            said = "\n".join(console[-20:]) or "(nothing)"
+            raise AssertionError(
+                f"the search for {query!r} did not finish: {error}\nconsole:\n{said}\n"
+                f"#search-results: {results[:2000]}"
+            ) from None
 
     def answer(query: str) -> list[str]:
+        console.clear()
         page.goto(f"{base}search.html?q={quote(query)}")
         if ours:
-            page.wait_for_function(
-                "() => /results? for/.test(document.querySelector('.kb-search-message')?.textContent || '')"
+            wait_for(
+                "() => /results? for/.test(document.querySelector('.kb-search-message')?.textContent || '')",
+                query,
+                30_000,
             )
             links = page.eval_on_selector_all(
                 ".kb-search-result-link", "links => links.map(link => link.href)"
             )
         else:
             # Sphinx's search writes its summary when it is done.
-            page.wait_for_function(
+            wait_for(
                 "() => { const s = document.querySelector('#search-results .search-summary, "
                 "#search-results p'); return s && /found|did not match/i.test(s.textContent); }",
-                timeout=30_000,
+                query,
+                30_000,
             )
             links = page.eval_on_selector_all(
                 "#search-results ul.search li a", "links => links.map(a => a.href)"
