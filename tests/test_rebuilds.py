@@ -9,6 +9,7 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, cast
 
+import pytest
 from sphinx.testing.util import SphinxTestApp
 
 from sourcebook.incremental import (
@@ -97,6 +98,22 @@ def test_incremental_build_equals_clean_build(
     for name, html in pages(clean.outdir).items():
         assert pages(incremental.outdir)[name] == html, name
     assert "How do I make Chinese manufacturers" in pages(incremental.outdir)["index.html"]
+
+
+@pytest.mark.parametrize(("link_suffix", "copy"), [(".txt", "3_deposits.md.txt"), (".md", "3_deposits.md")])
+def test_a_removed_post_takes_its_source_copy_with_it(
+    site: Callable[[str], Path], build: Callable[..., SphinxTestApp], link_suffix: str, copy: str
+) -> None:
+    """Under Sphinx's name for the copy, also when the link's suffix is the source's own."""
+    srcdir = site("posts")
+    settings = {"html_sourcelink_suffix": link_suffix}
+    copies = srcdir / "_build" / "html" / "_sources" / "source" / "posts"
+    assert (build(srcdir, confoverrides=settings).outdir / "_sources/source/posts") == copies
+    assert (copies / copy).is_file()
+    (srcdir / "source" / "posts" / "3_deposits.md").unlink()
+    build(srcdir, confoverrides=settings)
+    assert not (copies / copy).exists()
+    assert (copies / copy.replace("3_deposits", "2_incoterms")).is_file()
 
 
 def test_unchanged_rebuild_reads_and_writes_nothing(

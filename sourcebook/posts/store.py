@@ -304,14 +304,14 @@ def remove_deleted_post_pages(
     """Delete the output page of each removed post, and the copy of its source Sphinx made for
     a "show source" link, so an incremental build matches a clean one."""
     if app.builder.format == "html":
-        sources = app.outdir / "_sources"
+        sources, link_suffix = app.outdir / "_sources", app.config.html_sourcelink_suffix
         for docname in removed:
             if is_post(docname, app.config):
                 (app.outdir / app.builder.get_target_uri(docname)).unlink(missing_ok=True)
                 for suffix in app.config.source_suffix:
-                    (sources / f"{docname}{suffix}{app.config.html_sourcelink_suffix}").unlink(
-                        missing_ok=True
-                    )
+                    # Sphinx names the copy as the source, with the link's suffix unless it is the same.
+                    copy = docname + suffix + ("" if suffix == link_suffix else link_suffix)
+                    (sources / copy).unlink(missing_ok=True)
     return []
 
 
