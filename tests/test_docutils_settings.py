@@ -16,6 +16,7 @@ from sphinx.testing.util import SphinxTestApp
 from sourcebook import docutils_settings
 
 from conftest import assemble_shipped_site, warnings_of
+from test_rebuilds import pages
 
 SPHINX_DEFAULTS = {"traceback": True, "input_encoding": "utf-8-sig", "doctitle_xform": False, "halt_level": 5}
 
@@ -45,9 +46,14 @@ def made(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[tuple[Any, ...]]]:
     monkeypatch.setattr(OptionParser, "__init__", counting)
     monkeypatch.setattr(docutils_settings, "_last", {})
     # Sphinx's and MyST's own functions until something replaces them (undone after the test).
+    use_originals(monkeypatch)
+    yield components
+
+
+def use_originals(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Sphinx's and MyST's own settings functions in place of the kept parsers' (until undone)."""
     for module, name, original, _replacement in docutils_settings.REPLACED:
         monkeypatch.setattr(module, name, original)
-    yield components
 
 
 def test_settings_are_a_new_parser_s_and_a_new_object_each_time(made: list[tuple[Any, ...]]) -> None:
@@ -129,13 +135,8 @@ def test_a_build_makes_a_parser_or_two_not_two_per_document(
     # Without the kept parsers, each document makes its own (two for a post), and the pages
     # are the same.
     made.clear()
-    for module, name, original, _replacement in docutils_settings.REPLACED:
-        monkeypatch.setattr(module, name, original)
+    use_originals(monkeypatch)
     monkeypatch.setattr("sourcebook.extension.keep_option_parsers", lambda: None)
     new = build(assemble_shipped_site("posts", tmp_path / "new"))
     assert len(made) > documents + kept_count
     assert pages(new.outdir) == pages(app.outdir)
-
-
-def pages(outdir: Path) -> dict[str, str]:
-    return {path.relative_to(outdir).as_posix(): path.read_text() for path in sorted(outdir.rglob("*.html"))}

@@ -121,8 +121,9 @@ def test_a_few_documents_are_written_in_the_main_process(tmp_path: Path) -> None
 
 def resolved_in(
     make_app: Callable[..., SphinxTestApp], srcdir: Path, log: Path, **kwargs: Any
-) -> SphinxTestApp:
-    """Build with ``-j 2``, noting in ``log`` which process resolved each document."""
+) -> tuple[SphinxTestApp, dict[str, list[str]]]:
+    """Build with ``-j 2``; the app, and each document's resolving processes: "main" (this one)
+    or "writer", as noted in ``log``."""
     app = make_app("html", srcdir=srcdir, parallel=2, **kwargs)
 
     def note(app: Any, doctree: Any, docname: str) -> None:
@@ -132,16 +133,15 @@ def resolved_in(
     app.connect("doctree-resolved", note)
     app.build()
     app.cleanup()
-    return app
-
-
-def resolving_processes(log: Path) -> dict[str, list[str]]:
-    """Docname to the processes that resolved it: "main" (this one) or "writer"."""
     where: dict[str, list[str]] = {}
     for line in log.read_text(encoding="utf-8").splitlines():
         pid, docname = line.split(" ", 1)
         where.setdefault(docname, []).append("main" if pid == str(os.getpid()) else "writer")
-    return where
+    return app, where
+
+
+def processes_of(where: dict[str, list[str]]) -> set[str]:
+    return {process for found in where.values() for process in found}
 
 
 def test_the_writers_resolve_their_own_pages_on_a_website(
@@ -153,10 +153,8 @@ def test_the_writers_resolve_their_own_pages_on_a_website(
     srcdir = site("posts")
     add_posts(srcdir, 27)
     serial = build(clean_copy(srcdir, tmp_path / "serial"))
-    log = tmp_path / "resolved.log"
-    app = resolved_in(make_app, srcdir, log)
+    app, where = resolved_in(make_app, srcdir, tmp_path / "resolved.log")
     assert warnings_of(app) == []
-    where = resolving_processes(log)
     assert where.keys() == set(app.env.all_docs)
     # One page in the main process, to compile the templates the writers inherit; no other.
     assert sorted(where.values()) == [["main"]] + [["writer"]] * (len(where) - 1)
@@ -202,10 +200,9 @@ def test_the_main_process_resolves_the_pages_where_a_converter_adds_images(
     extra = srcdir / "source/posts/extra_03.md"
     extra.write_text(extra.read_text(encoding="utf-8") + "\n![The plan](../images/blog/plan.webp)\n")
     serial = build(clean_copy(srcdir, tmp_path / "serial"))
-    log = tmp_path / "resolved.log"
-    app = resolved_in(make_app, srcdir, log)
+    app, where = resolved_in(make_app, srcdir, tmp_path / "resolved.log")
     assert warnings_of(app) == []
-    assert {process for found in resolving_processes(log).values() for process in found} == {"main"}
+    assert processes_of(where) == {"main"}
     written = files(app.outdir)
     assert "_images/plan.png" in written
     assert 'src="../../_images/plan.png"' in pages(app.outdir)["source/posts/extra_03.html"]
@@ -217,9 +214,10 @@ def test_the_main_process_resolves_the_pages_when_it_feeds_sphinx_search_index(
 ) -> None:
     srcdir = site("posts")
     add_posts(srcdir, 27)
-    log = tmp_path / "resolved.log"
-    app = resolved_in(make_app, srcdir, log, confoverrides={"kb_sphinx_search": True})
-    assert {process for found in resolving_processes(log).values() for process in found} == {"main"}
+    app, where = resolved_in(
+        make_app, srcdir, tmp_path / "resolved.log", confoverrides={"kb_sphinx_search": True}
+    )
+    assert processes_of(where) == {"main"}
     index = (app.outdir / "searchindex.js").read_text(encoding="utf-8")
     assert all(f'"{docname}"' in index for docname in app.env.all_docs)
 

@@ -11,7 +11,8 @@ each on the benchmark machine's ext4, whatever the file's size).
 A record's stamp is a digest of its content and its length: a record written again with the
 same content keeps its stamp, and the index leaves that post alone. Beside its content, a
 record keeps the post's words for the typo corrections (:mod:`sourcebook.search.words`), read
-from the same text, so that a post not written again keeps them too.
+from the same text while it is at hand in the writer: every build counts every post's words
+in the main process, which would otherwise parse each post's record again to find them.
 """
 
 from __future__ import annotations
