@@ -8,9 +8,10 @@ Posts come with camera-sized photographs; a reader of a ~900 px column must not 
 * swaps the image for a ``kb_picture`` node in HTML builders (a post-transform), which writes
   ``<picture>`` with a WebP ``srcset``, a fallback ``srcset`` in the original format,
   ``width``/``height`` against layout shift, and lazy loading below the first image;
-* encodes the variants once, in the main process at ``html-collect-pages``, into a cache under
-  the doctree folder keyed by content hash, width, format and quality, and copies them to
-  ``_images/variants/`` in the output.
+* encodes the variants once into a cache under the doctree folder keyed by content hash,
+  width, format and quality, and copies them to ``_images/variants/`` in the output at
+  ``html-collect-pages``. A parallel build starts encoding as soon as every image is known
+  (``env-updated``), in a process of its own, while the main process works alone.
 
 Other builders (text, LaTeX, EPUB…) keep the plain image. :func:`thumbnail_for` gives other
 features (card listings) the smallest variant of an image.
@@ -30,6 +31,7 @@ from dataclasses import dataclass
 from math import ceil
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from weakref import WeakKeyDictionary
 
 from docutils import nodes
 from PIL import Image, ImageOps
@@ -37,11 +39,13 @@ from sphinx.environment.collectors import EnvironmentCollector
 from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util import logging
 
-from sourcebook.parallel import run_beside
+from sourcebook.parallel import Workers, run_beside
 from sourcebook.posts.store import is_post
 from sourcebook.reporting import warn
 
 if TYPE_CHECKING:
+    from multiprocessing.connection import Connection
+
     from sphinx.application import Sphinx
     from sphinx.environment import BuildEnvironment
     from sphinx.writers.html5 import HTML5Translator
@@ -397,26 +401,70 @@ def _encode(source: Path, info: ImageInfo, variants: list[Variant], cache: Path)
     return len(missing)
 
 
+#: Each build's early encoding (see :func:`start_encoding_early`): its process and the task.
+_early: WeakKeyDictionary[Sphinx, tuple[Workers, Connection, list[int]]] = WeakKeyDictionary()
+
+
+def start_encoding_early(app: Sphinx, env: BuildEnvironment) -> list[str]:
+    """At ``env-updated``: every image is known, and until the writers start the main process
+    ranks related answers and saves the environment on one core. The variants the cache
+    lacks are encoded in a forked process from now on, so the other core does that work then;
+    :func:`write_variants` finds them in the cache (and encodes any this did not)."""
+    if app.builder.name not in HTML_BUILDERS or app.parallel <= 1:
+        return []
+    cache = Path(app.doctreedir) / CACHE_DIR
+    jobs = [
+        job for job in _jobs(app) if any(not (cache / variant.cache_name).is_file() for variant in job[2])
+    ]
+    if not jobs:
+        return []
+    workers = Workers(1)
+    encoded: list[int] = []
+    task = workers.start(
+        lambda _argument: sum(result for result in _encode_all(app, jobs) if isinstance(result, int)),
+        None,
+        lambda _argument, count: encoded.append(count),
+        keep=False,
+    )
+    _early[app] = workers, task, encoded
+    return []
+
+
+def await_early_encoding(app: Sphinx) -> int:
+    """How many variants the early encoding made, once it has ended (0 if there was none)."""
+    early = _early.pop(app, None)
+    if early is None:
+        return 0
+    workers, task, encoded = early
+    try:
+        workers.wait_for(task)
+    finally:
+        workers.terminate()
+    return sum(encoded)
+
+
 def start_writing_variants(app: Sphinx) -> Iterable[tuple[str, dict[str, Any], str]]:
     """At ``html-collect-pages``: once per build, after the pages are written (the variants'
     names are known from the environment alone), beside the main process's steps on a website,
     before an EPUB's packaging steps (which list the files) in the main process."""
     if app.builder.name in HTML_BUILDERS:
-        run_beside(app, lambda: write_variants(app))
+        encoded_early = await_early_encoding(app)
+        run_beside(app, lambda: write_variants(app, encoded_early))
     return []
 
 
-def write_variants(app: Sphinx) -> None:
-    """Encode what the cache lacks, then copy every variant into ``_images/variants/``."""
-    images = _all_images(image_records(app.env))
-    cache = Path(app.doctreedir) / CACHE_DIR
-    output = Path(app.outdir) / str(getattr(app.builder, "imagedir", "_images")) / VARIANTS_DIR
-    cache.mkdir(parents=True, exist_ok=True)
-    output.mkdir(parents=True, exist_ok=True)
-    jobs = [
+def _jobs(app: Sphinx) -> list[tuple[str, ImageInfo, list[Variant]]]:
+    """Each image the posts show, with its variants (the original file left out)."""
+    return [
         (path, info, [variant for variant in variants_of(path, info) if variant.name])
-        for path, info in images.items()
+        for path, info in _all_images(image_records(app.env)).items()
     ]
+
+
+def _encode_all(app: Sphinx, jobs: list[tuple[str, ImageInfo, list[Variant]]]) -> list[int | Exception]:
+    """Encode what the cache lacks of each image: how many variants each gave, or its error."""
+    cache = Path(app.doctreedir) / CACHE_DIR
+    cache.mkdir(parents=True, exist_ok=True)
 
     def encode(job: tuple[str, ImageInfo, list[Variant]]) -> int | Exception:
         path, info, variants = job
@@ -427,8 +475,18 @@ def write_variants(app: Sphinx) -> None:
 
     # Pillow releases the GIL while decoding, resizing and encoding: threads use every core.
     with ThreadPoolExecutor(max_workers=max(1, app.parallel)) as pool:
-        results = list(pool.map(encode, jobs))
-    encoded = reused = 0
+        return list(pool.map(encode, jobs))
+
+
+def write_variants(app: Sphinx, encoded_early: int = 0) -> None:
+    """Encode what the cache lacks, then copy every variant into ``_images/variants/``
+    (``encoded_early``: how many this build encoded before, for the count it logs)."""
+    cache = Path(app.doctreedir) / CACHE_DIR
+    output = Path(app.outdir) / str(getattr(app.builder, "imagedir", "_images")) / VARIANTS_DIR
+    output.mkdir(parents=True, exist_ok=True)
+    jobs = _jobs(app)
+    results = _encode_all(app, jobs)
+    encoded, reused = encoded_early, -encoded_early
     for (path, _info, variants), result in zip(jobs, results, strict=True):
         if isinstance(result, Exception):
             warn(
@@ -489,4 +547,5 @@ def setup_image_variants(app: Sphinx) -> None:
     app.add_env_collector(ImageSizeCollector)
     app.add_post_transform(ResponsiveImages)
     app.add_node(kb_picture, html=(visit_picture_html, depart_picture_html))
+    app.connect("env-updated", start_encoding_early)
     app.connect("html-collect-pages", start_writing_variants)

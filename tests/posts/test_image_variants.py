@@ -8,16 +8,20 @@ that test, CI never does) and copied into a temporary site only.
 
 from __future__ import annotations
 
+import os
 import posixpath
 import re
 import shutil
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
+import pytest
 from bs4 import BeautifulSoup, Tag
 from PIL import Image, ImageDraw
 from sphinx.testing.util import SphinxTestApp
 
+from sourcebook.posts import image_variants
 from sourcebook.posts.image_variants import CACHE_DIR, image_records, thumbnail_for
 
 from conftest import html_of, warnings_of
@@ -218,6 +222,49 @@ def test_second_build_reuses_every_encoded_variant(
     # The old chart's variants leave the output (the cache keeps them).
     assert not on_disk(third, PHOTOS, str(old_src)).exists()
     assert len(list((third.outdir / "_images" / "variants").iterdir())) == 13
+
+
+def test_a_parallel_build_encodes_the_variants_early_in_a_process_of_its_own(
+    site: Callable[[str], Path],
+    build: Callable[..., SphinxTestApp],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """As soon as every image is known (env-updated), beside the main process's work before
+    the writers start; writing the variants then finds them in the cache, and counts them."""
+    srcdir = site("images")
+    parallel_src = tmp_path / "parallel"
+    shutil.copytree(srcdir, parallel_src)
+    serial = build(srcdir)
+    calls = tmp_path / "encoded.txt"  # forked processes append to it too
+    encode = image_variants._encode
+
+    def recorded(*args: Any) -> int:
+        count = encode(*args)
+        with calls.open("a") as stream:
+            stream.write(f"{os.getpid()} {count}\n")
+        return count
+
+    monkeypatch.setattr(image_variants, "_encode", recorded)
+    main = os.getpid()
+    parallel = build(parallel_src, parallel=2)
+    assert warnings_of(parallel) == []
+    assert encode_summary(parallel) == encode_summary(serial) == (13, 0)
+    encoded_in = {
+        int(pid) for pid, count in (line.split() for line in calls.read_text().splitlines()) if int(count)
+    }
+    assert len(encoded_in) == 1 and main not in encoded_in
+    variants = parallel.outdir / "_images" / "variants"
+    assert {path.name: path.read_bytes() for path in variants.iterdir()} == {
+        path.name: path.read_bytes() for path in (serial.outdir / "_images" / "variants").iterdir()
+    }
+
+    # Nothing missing from the cache: nothing is forked.
+    calls.unlink()
+    shutil.rmtree(parallel.outdir)
+    again = build(parallel_src, parallel=2)
+    assert encode_summary(again) == (0, 13)
+    assert {line.split()[0] for line in calls.read_text().splitlines()} == {str(main)}
 
 
 def test_records_follow_posts_in_incremental_and_parallel_builds(
