@@ -68,7 +68,7 @@ class PostParser(MystParser):
         scheduled = not env.config.kb_publish_future and is_scheduled(
             parsed.frontmatter.date, dt.date.fromisoformat(env.config.kb_today)
         )
-        header = _post_header(parsed.frontmatter, image, updated=updated, minutes=minutes)
+        header = _post_header(parsed.frontmatter, image, source, updated=updated, minutes=minutes)
         if env.config.kb_preview:
             _mark_unpublished(header, draft=parsed.frontmatter.draft, scheduled=scheduled)
         section.insert(1, header)
@@ -149,9 +149,10 @@ def markdown_parser(config: MdParserConfig) -> MarkdownIt:
 
 
 def _post_header(
-    frontmatter: FrontMatter, image: str | None, *, updated: str | None, minutes: int
+    frontmatter: FrontMatter, image: str | None, source: Path, *, updated: str | None, minutes: int
 ) -> nodes.container:
-    """Dates and reading time, tags, then the featured image."""
+    """Dates and reading time, tags, then the featured image (placed at its frontmatter line,
+    for messages about it; Sphinx would otherwise patch the place in, logging each image)."""
     header = nodes.container(classes=["kb-post-header"])
     line = nodes.paragraph(classes=["kb-post-dates"])
     if frontmatter.date:
@@ -174,7 +175,9 @@ def _post_header(
         header += tags
     if image:
         uri = image if image.startswith(("http://", "https://")) else f"/{image}"
-        header += nodes.image(uri=uri, alt=frontmatter.title, classes=["kb-featured-image"])
+        featured = nodes.image(uri=uri, alt=frontmatter.title, classes=["kb-featured-image"])
+        featured.source, featured.line = str(source), frontmatter.line_of("featuredImage")
+        header += featured
     return header
 
 

@@ -6,6 +6,7 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
+from docutils import nodes
 from sphinx.testing.util import SphinxTestApp
 
 from sourcebook.posts.store import get_domain
@@ -46,6 +47,13 @@ def test_seed_post_page_shows_title_date_and_featured_image(
     assert image is not None
     assert image["src"] == "../../_images/1_thumbnail.jpg"
     assert (app.outdir / "_images" / "1_thumbnail.jpg").is_file()
+    # In the doctree, the image is placed at its frontmatter line, for messages about it.
+    [featured] = [
+        node
+        for node in app.env.get_doctree(SEED).findall(nodes.image)
+        if "kb-featured-image" in node["classes"]
+    ]
+    assert (featured.source, featured.line) == (str(app.srcdir / f"{SEED}.md"), 5)
     # The body keeps its own sections and images, under the title.
     sections = [h2.get_text().rstrip("#¶") for h2 in page.find_all("h2")]
     assert sections[0] == "Firstly, you need to understand how the manufacturer thinks!"
