@@ -57,12 +57,15 @@ def compound_words(text: str) -> list[str]:
     return [run for run in text.split() if not run.isalnum() and _INNER_PUNCTUATION.search(run)]
 
 
-def indexed_stems(text: str) -> list[str]:
+def indexed_stems(text: str, words: set[str] | None = None) -> list[str]:
     """The stems a text is found by: its words, and its compound words joined ("L/C" is also
-    "lc", "pre-shipment" also "preshipment")."""
+    "lc", "pre-shipment" also "preshipment"). Its words themselves go into ``words``, if given."""
     normalised = normalise(text)
+    found = words_of(normalised)
+    if words is not None:
+        words.update(found)
     joined = ["".join(words_of(chunk)) for chunk in compound_words(normalised)]
-    return stems(words_of(normalised) + joined)
+    return stems(found + joined)
 
 
 def query_stems(search: str) -> list[str]:
@@ -195,15 +198,20 @@ def searched_post(
     body: str,
     terms: Iterable[str],
     term_stems: Sequence[str] | None = None,
+    words: set[str] | None = None,
 ) -> SearchedPost:
     """A post as searched, from its metadata, its body HTML and its glossary names (and their
-    stems, when the caller has them: the stems of ``terms``, in any order)."""
+    stems, when the caller has them: the stems of ``terms``, in any order).
+
+    ``words``, if given, gets the words of its headings, text and glossary names (normalised,
+    as :mod:`sourcebook.search.words` lists them), split here once for both.
+    """
     sections = read_body(body)
     weighted: Counter[str] = Counter()
     length = 0
     for section in sections:
-        title_stems = indexed_stems(section["title"])
-        text_stems = indexed_stems(section["text"])
+        title_stems = indexed_stems(section["title"], words)
+        text_stems = indexed_stems(section["text"], words)
         for stem in title_stems:
             weighted[stem] += HEADING_WEIGHTS.get(section["level"], 1)
         weighted.update(text_stems)
@@ -211,7 +219,9 @@ def searched_post(
     names = " ".join(" ".join(terms).split())
     title_counts = Counter(indexed_stems(title))
     if term_stems is None:
-        term_stems = indexed_stems(names)
+        term_stems = indexed_stems(names, words)
+    elif words is not None:
+        words.update(words_of(normalise(names)))
     weighted.update(term_stems)
     length += len(term_stems)
     return SearchedPost(

@@ -35,7 +35,7 @@ from sourcebook.search.index import INDEX_FILE
 from sourcebook.search.index_updates import update_index
 from sourcebook.search.query import DATA_VERSION, SEARCH_DATA, TERMS_FILE, terms_payload
 from sourcebook.search.records import keep_record, recorded, records_file, save_records, setup_search_records
-from sourcebook.search.words import searched_words, write_word_files
+from sourcebook.search.words import words_listed, words_text, write_word_files
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -77,6 +77,7 @@ def record_post(app: Sphinx, pagename: str, templatename: str, context: dict[str
     keys = set(mentions_of(app.env).posts.get(pagename, ()))
     mentioned = [entry for entry in glossary.entries if entry.key in keys] if glossary else []
     date = post.date or ""
+    words: set[str] = set()
     searched = searched_post(
         url=app.builder.get_target_uri(pagename),
         canonical=str(context.get("pageurl") or ""),
@@ -88,6 +89,7 @@ def record_post(app: Sphinx, pagename: str, templatename: str, context: dict[str
         body=str(context["body"]),
         terms=glossary_names(mentioned),
         term_stems=[stem for entry in mentioned for stem in name_stems(entry)],
+        words=words,
     )
     # Not dataclasses.asdict, which deep-copies every stem and section (5 ms a post).
     record = {
@@ -95,7 +97,7 @@ def record_post(app: Sphinx, pagename: str, templatename: str, context: dict[str
         "post": {field.name: getattr(searched, field.name) for field in fields(searched)},
     }
     data = json.dumps(record, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-    keep_record(app, pagename, data, searched_words(searched))
+    keep_record(app, pagename, data, words_text(words_listed(words)))
 
 
 def _searched(data: bytes | None) -> SearchedPost | None:

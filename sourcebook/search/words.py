@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -28,8 +29,6 @@ from sourcebook.search.query import LISTED_MIN_LENGTH, SEARCH_DATA, letter_of, n
 from sourcebook.search.records import recorded
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
-
     from sphinx.application import Sphinx
 
     from sourcebook.search.corpus import SearchedPost
@@ -42,14 +41,24 @@ WORDS_FILE_BYTES = 24_000
 
 
 def listed_words(text: str) -> set[str]:
-    return {word for word in words_of(normalise(text)) if len(word) >= LISTED_MIN_LENGTH}
+    return words_listed(words_of(normalise(text)))
+
+
+def words_listed(words: Iterable[str]) -> set[str]:
+    """The words that are listed: those long enough to correct or to count."""
+    return {word for word in words if len(word) >= LISTED_MIN_LENGTH}
 
 
 def searched_words(post: SearchedPost) -> str:
     """A post's words, one per line, sorted: of its sections' headings and text, and of the
     glossary names of the terms it mentions."""
     texts = [text for section in post.sections for text in (section["title"], section["text"])]
-    return "\n".join(sorted(listed_words(" ".join((*texts, post.terms)))))
+    return words_text(listed_words(" ".join((*texts, post.terms))))
+
+
+def words_text(words: Iterable[str]) -> str:
+    """Listed words as a record keeps them: one per line, sorted."""
+    return "\n".join(sorted(words))
 
 
 def word_shards(texts: Iterable[str]) -> dict[str, dict[str, int]]:
