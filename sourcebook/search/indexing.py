@@ -247,4 +247,5 @@ def setup_search(app: Sphinx) -> None:
     app.connect("html-page-context", record_post)
     app.connect("html-page-context", add_engine_source)
     app.connect("html-collect-pages", write_query_terms)
-    app.connect("html-collect-pages", start_writing_search_index)
+    # First: the index needs only the records, and is written beside the other steps.
+    app.connect("html-collect-pages", start_writing_search_index, priority=100)
