@@ -38,6 +38,11 @@ from make_corpus import make_corpus
 from sourcebook.theme_assets import CACHE_DIR, page_files, trim_theme_assets
 
 
+class StandIn(SimpleNamespace):
+    """The parts of a Sphinx application the step reads (and, like one, weakly referable:
+    the step keeps what a build parsed early by application)."""
+
+
 def timed(function: object, repeat: int, before: object = None) -> float:
     times = []
     for _ in range(repeat):
@@ -80,11 +85,12 @@ def main(argv: list[str] | None = None) -> int:
             shutil.copyfile(posts[copies % len(posts)], copy)
             copies += 1
         pages = len(page_files(outdir))
-        app = SimpleNamespace(
+        app = StandIn(
             outdir=outdir,
             doctreedir=doctrees,
             builder=SimpleNamespace(name="html"),
             config=SimpleNamespace(kb_trim_theme_assets=True),
+            parallel=options.jobs,  # processes that read the pages, as in the build
         )
         cache = doctrees / CACHE_DIR
 

@@ -26,6 +26,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
+from weakref import WeakKeyDictionary
 
 from sphinx.util import logging
 
@@ -130,18 +131,22 @@ def digest(parts: Iterable[bytes | str]) -> str:
 class Theme:
     """The stylesheets, scripts and fonts of the output's ``_static`` folder, as shipped."""
 
-    def __init__(self, static: Path, cache: AssetCache) -> None:
+    def __init__(
+        self, static: Path, cache: AssetCache, parsed: dict[bytes, Stylesheet] | None = None
+    ) -> None:
         self.static = static
         self.cache = cache
         self.sheets = {
             name: data for name in static_files(static, (".css",)) if (data := original(static, name, cache))
         }
-        self._parsed: dict[str, Stylesheet] = {}
+        #: Stylesheets already parsed, by content.
+        self.parsed = parsed if parsed is not None else {}
 
     def stylesheet(self, name: str) -> Stylesheet:
-        if name not in self._parsed:
-            self._parsed[name] = Stylesheet.parse(self.sheets[name].decode("utf-8", errors="replace"))
-        return self._parsed[name]
+        data = self.sheets[name]
+        if data not in self.parsed:
+            self.parsed[data] = Stylesheet.parse(data.decode("utf-8", errors="replace"))
+        return self.parsed[data]
 
     def read(self, name: str) -> bytes | None:
         return original(self.static, name, self.cache)
@@ -230,15 +235,43 @@ def script_usage(theme: Theme, used: set[str], relevant: frozenset[str]) -> dict
     return scripts
 
 
+def trims(app: Sphinx) -> bool:
+    return builds_website(app) and bool(app.config.kb_trim_theme_assets)
+
+
+def load_cache(app: Sphinx) -> AssetCache:
+    found = read_cache(cache_file(app), AssetCache)
+    return found if found is not None and found.version == _CACHE_VERSION else AssetCache()
+
+
+#: A first build's stylesheets, parsed at html-collect-pages, by content.
+_parsed_early: WeakKeyDictionary[Sphinx, dict[bytes, Stylesheet]] = WeakKeyDictionary()
+
+
+def parse_stylesheets_early(app: Sphinx) -> list[tuple[str, dict[str, object], str]]:
+    """At ``html-collect-pages``, last: the main process waits for the search index next (the
+    search page describes it). A first build, whose trim parses every stylesheet, parses
+    them meanwhile; kept by content, since pydata-sphinx-theme rewrites ``pygments.css`` at
+    ``build-finished``. A later build's trim mostly reuses the last one's work: none then."""
+    if trims(app):
+        cache = load_cache(app)
+        if not cache.pages:
+            theme = Theme(Path(app.outdir) / _STATIC, cache)
+            for name in theme.sheets:
+                theme.stylesheet(name)
+            _parsed_early[app] = theme.parsed
+    return []
+
+
 def trim_theme_assets(app: Sphinx, exception: Exception | None) -> None:
     """Rewrite the stylesheets the pages link, and their icon fonts, for what the pages use."""
-    if exception is not None or not builds_website(app) or not app.config.kb_trim_theme_assets:
+    parsed = _parsed_early.pop(app, None)
+    if exception is not None or not trims(app):
         return
     outdir = Path(app.outdir)
     static = outdir / _STATIC
-    found = read_cache(cache_file(app), AssetCache)
-    cache = found if found is not None and found.version == _CACHE_VERSION else AssetCache()
-    theme = Theme(static, cache)
+    cache = load_cache(app)
+    theme = Theme(static, cache, parsed)
 
     # What a page's tokens are kept for: the stylesheets' selectors, and the static files.
     files = [*theme.sheets, *static_files(static, (".js",))]
@@ -310,5 +343,6 @@ def trimmed_assets(
 
 
 def setup_theme_assets(app: Sphinx) -> None:
+    app.connect("html-collect-pages", parse_stylesheets_early, priority=900)
     # Late: after every handler that writes pages at build-finished (the redirects).
     app.connect("build-finished", trim_theme_assets, priority=800)

@@ -151,3 +151,50 @@ def test_an_unchanged_rebuild_reads_no_page_and_writes_the_same_files(
     before = static_files(first.outdir)
     again = build(srcdir)
     assert static_files(again.outdir) == before
+
+
+def test_a_first_build_parses_the_stylesheets_while_it_waits_and_a_later_one_not(
+    site: Callable[[str], Path], build: Callable[..., SphinxTestApp], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """At html-collect-pages, the main process waits for the search index next: a first build
+    parses the stylesheets then, and its trim parses only what changed since (pygments.css)."""
+    parsed: list[tuple[str, str]] = []
+    phase = ""
+
+    def during(step: Callable[..., Any], name: str) -> Callable[..., Any]:
+        def run(*args: Any) -> Any:
+            nonlocal phase
+            phase = name
+            try:
+                return step(*args)
+            finally:
+                phase = ""
+
+        return run
+
+    class Recorded(theme_assets.Stylesheet):
+        @classmethod
+        def parse(cls, text: str) -> theme_assets.Stylesheet:
+            parsed.append((phase, text))
+            return super().parse(text)
+
+    monkeypatch.setattr(theme_assets, "Stylesheet", Recorded)
+    monkeypatch.setattr(
+        theme_assets, "parse_stylesheets_early", during(theme_assets.parse_stylesheets_early, "early")
+    )
+    monkeypatch.setattr(theme_assets, "trim_theme_assets", during(theme_assets.trim_theme_assets, "trim"))
+    srcdir = site("theme")
+    first = build(srcdir)
+    assert warnings_of(first) == []
+    early = [text for when, text in parsed if when == "early"]
+    late = [text for when, text in parsed if when == "trim"]
+    assert len(early) > 5
+    # pydata-sphinx-theme's pygments.css, for its light and dark themes.
+    assert len(late) == 1 and late[0].startswith('html[data-theme="light"] .highlight')
+    assert not set(late) & set(early)
+
+    # A later build: no parsing ahead of its trim, which reuses the last one's files.
+    parsed.clear()
+    (srcdir / "source" / "posts" / "cancel.md").write_text(NOTE_POST)
+    build(srcdir)
+    assert [when for when, _text in parsed if when != "trim"] == []
