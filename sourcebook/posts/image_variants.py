@@ -22,8 +22,12 @@ from __future__ import annotations
 import functools
 import hashlib
 import html
+import os
+import pickle
 import posixpath
 import shutil
+import subprocess
+import sys
 import urllib.parse
 from collections.abc import Iterable, Set
 from concurrent.futures import ThreadPoolExecutor
@@ -39,13 +43,11 @@ from sphinx.environment.collectors import EnvironmentCollector
 from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util import logging
 
-from sourcebook.parallel import Workers, run_beside
+from sourcebook.parallel import run_beside
 from sourcebook.posts.store import is_post
 from sourcebook.reporting import warn
 
 if TYPE_CHECKING:
-    from multiprocessing.connection import Connection
-
     from sphinx.application import Sphinx
     from sphinx.environment import BuildEnvironment
     from sphinx.writers.html5 import HTML5Translator
@@ -106,6 +108,10 @@ class Variant:
         """Content hash, width, format and quality: everything that changes the encoded bytes."""
         quality = QUALITY[self.format]
         return f"{self.digest}-{self.width}w-{self.format.lower()}{quality}.{_EXTENSIONS[self.format]}"
+
+
+#: An image to encode: its path from the source folder, its info, its variants.
+Job = tuple[str, ImageInfo, list[Variant]]
 
 
 def variants_of(path: str, info: ImageInfo) -> list[Variant]:
@@ -401,15 +407,23 @@ def _encode(source: Path, info: ImageInfo, variants: list[Variant], cache: Path)
     return len(missing)
 
 
-#: Each build's early encoding (see :func:`start_encoding_early`): its process and the task.
-_early: WeakKeyDictionary[Sphinx, tuple[Workers, Connection, list[int]]] = WeakKeyDictionary()
+#: Each build's early encoding (see :func:`start_encoding_early`): its process.
+_early: WeakKeyDictionary[Sphinx, subprocess.Popen[bytes]] = WeakKeyDictionary()
+#: The early encoding's work, in the cache folder.
+EARLY_JOBS = "early-jobs.pickle"
 
 
 def start_encoding_early(app: Sphinx, env: BuildEnvironment) -> list[str]:
     """At ``env-updated``: every image is known, and until the writers start the main process
     ranks related answers and saves the environment on one core. The variants the cache
-    lacks are encoded in a forked process from now on, so the other core does that work then;
-    :func:`write_variants` finds them in the cache (and encodes any this did not)."""
+    lacks are encoded from now on in a process of its own (:mod:`sourcebook.posts.encode_variants`),
+    so the other core does that work then; :func:`write_variants` finds them in the cache,
+    and encodes (and reports) any this did not.
+
+    A new process, not a fork of this one: a fork would keep every page of the environment
+    it shares alive while this process goes on (saving the environment touches all of it),
+    300 MB more at 10,000 posts.
+    """
     if app.builder.name not in HTML_BUILDERS or app.parallel <= 1:
         return []
     cache = Path(app.doctreedir) / CACHE_DIR
@@ -418,29 +432,34 @@ def start_encoding_early(app: Sphinx, env: BuildEnvironment) -> list[str]:
     ]
     if not jobs:
         return []
-    workers = Workers(1)
-    encoded: list[int] = []
-    task = workers.start(
-        lambda _argument: sum(result for result in _encode_all(app, jobs) if isinstance(result, int)),
-        None,
-        lambda _argument, count: encoded.append(count),
-        keep=False,
+    cache.mkdir(parents=True, exist_ok=True)
+    work = cache / EARLY_JOBS
+    work.write_bytes(pickle.dumps((Path(app.srcdir), cache, jobs, app.parallel)))
+    # The child imports this package from where this process did, installed or not.
+    package_root = str(Path(__file__).resolve().parents[2])
+    python_path = os.pathsep.join(filter(None, (package_root, os.environ.get("PYTHONPATH"))))
+    _early[app] = subprocess.Popen(
+        [sys.executable, "-m", "sourcebook.posts.encode_variants", str(work)],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        env={**os.environ, "PYTHONPATH": python_path},
     )
-    _early[app] = workers, task, encoded
     return []
 
 
 def await_early_encoding(app: Sphinx) -> int:
-    """How many variants the early encoding made, once it has ended (0 if there was none)."""
-    early = _early.pop(app, None)
-    if early is None:
+    """How many variants the early encoding made, once it has ended (0 if there was none, or
+    if it failed: what it left is encoded again)."""
+    process = _early.pop(app, None)
+    if process is None:
         return 0
-    workers, task, encoded = early
-    try:
-        workers.wait_for(task)
-    finally:
-        workers.terminate()
-    return sum(encoded)
+    output, _ = process.communicate()
+    (Path(app.doctreedir) / CACHE_DIR / EARLY_JOBS).unlink(missing_ok=True)
+    if process.returncode != 0 or not output.strip().isdigit():
+        logger.debug("sourcebook: the early image encoding ended with exit code %s", process.returncode)
+        return 0
+    return int(output)
 
 
 def start_writing_variants(app: Sphinx) -> Iterable[tuple[str, dict[str, Any], str]]:
@@ -453,7 +472,7 @@ def start_writing_variants(app: Sphinx) -> Iterable[tuple[str, dict[str, Any], s
     return []
 
 
-def _jobs(app: Sphinx) -> list[tuple[str, ImageInfo, list[Variant]]]:
+def _jobs(app: Sphinx) -> list[Job]:
     """Each image the posts show, with its variants (the original file left out)."""
     return [
         (path, info, [variant for variant in variants_of(path, info) if variant.name])
@@ -461,20 +480,23 @@ def _jobs(app: Sphinx) -> list[tuple[str, ImageInfo, list[Variant]]]:
     ]
 
 
-def _encode_all(app: Sphinx, jobs: list[tuple[str, ImageInfo, list[Variant]]]) -> list[int | Exception]:
+def _encode_all(app: Sphinx, jobs: list[Job]) -> list[int | Exception]:
+    return encode_jobs(Path(app.srcdir), Path(app.doctreedir) / CACHE_DIR, jobs, app.parallel)
+
+
+def encode_jobs(srcdir: Path, cache: Path, jobs: list[Job], threads: int) -> list[int | Exception]:
     """Encode what the cache lacks of each image: how many variants each gave, or its error."""
-    cache = Path(app.doctreedir) / CACHE_DIR
     cache.mkdir(parents=True, exist_ok=True)
 
-    def encode(job: tuple[str, ImageInfo, list[Variant]]) -> int | Exception:
+    def encode(job: Job) -> int | Exception:
         path, info, variants = job
         try:
-            return _encode(Path(app.srcdir) / path, info, variants, cache)
+            return _encode(srcdir / path, info, variants, cache)
         except (OSError, ValueError, Image.DecompressionBombError) as error:
             return error
 
     # Pillow releases the GIL while decoding, resizing and encoding: threads use every core.
-    with ThreadPoolExecutor(max_workers=max(1, app.parallel)) as pool:
+    with ThreadPoolExecutor(max_workers=max(1, threads)) as pool:
         return list(pool.map(encode, jobs))
 
 
