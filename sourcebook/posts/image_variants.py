@@ -420,9 +420,9 @@ def start_encoding_early(app: Sphinx, env: BuildEnvironment) -> list[str]:
     so the other core does that work then; :func:`write_variants` finds them in the cache,
     and encodes (and reports) any this did not.
 
-    A new process, not a fork of this one: a fork would keep every page of the environment
-    it shares alive while this process goes on (saving the environment touches all of it),
-    300 MB more at 10,000 posts.
+    A new process, not a fork of this one: while a fork lives, each page of the environment
+    this process then writes is copied (saving the environment touches every object), a cost
+    that grows with the site; a new process costs a start-up on the idle core.
     """
     if app.builder.name not in HTML_BUILDERS or app.parallel <= 1:
         return []
