@@ -252,14 +252,13 @@ def parse_stylesheets_early(app: Sphinx) -> list[tuple[str, dict[str, object], s
     """At ``html-collect-pages``, last: the main process waits for the search index next (the
     search page describes it). A first build, whose trim parses every stylesheet, parses
     them meanwhile; kept by content, since pydata-sphinx-theme rewrites ``pygments.css`` at
-    ``build-finished``. A later build's trim mostly reuses the last one's work: none then."""
-    if trims(app):
-        cache = load_cache(app)
-        if not cache.pages:
-            theme = Theme(Path(app.outdir) / _STATIC, cache)
-            for name in theme.sheets:
-                theme.stylesheet(name)
-            _parsed_early[app] = theme.parsed
+    ``build-finished``. A later build's trim (one with a cache file) mostly reuses the last
+    one's work: nothing is parsed, nor the cache read, then."""
+    if trims(app) and not cache_file(app).is_file():
+        theme = Theme(Path(app.outdir) / _STATIC, AssetCache())
+        for name in theme.sheets:
+            theme.stylesheet(name)
+        _parsed_early[app] = theme.parsed
     return []
 
 
