@@ -28,6 +28,7 @@ from sourcebook.navigation.redirects import setup_redirects
 from sourcebook.navigation.social_cards import setup_social_cards
 from sourcebook.navigation.tags import setup_tags
 from sourcebook.page_contents import setup_page_contents
+from sourcebook.page_overheads import setup_page_overheads
 from sourcebook.parallel import setup_parallel
 from sourcebook.posts.image_variants import setup_image_variants
 from sourcebook.posts.images import setup_images
@@ -56,6 +57,7 @@ def setup_extension(app: Sphinx) -> None:
     # The order is the order of handlers that share an event and a priority: keep it.
     setup_config(app)
     setup_incremental(app)
+    setup_page_overheads(app)
     setup_parallel(app)
     setup_post_store(app)
     setup_post_nodes(app)
