@@ -15,12 +15,10 @@ d. with ``--features-off``, Sourcebook with its cross-reference features off, on
    corpus: ``-D kb_term_links=0 -D kb_related_count=0`` (no automatic term links, no related
    answers).
 
-(a)-(d) are built in rounds, one build of each a round, so that every tool is measured in the
-same spells of the machine's load, each build started once the previous one's files are on disk
-(``settle``). Zensical closes every round and the others' order turns by one each round: the
-build after Zensical's (4.2 GB at 1,000 posts) is slowed on this machine, so each of the others
-follows it in turn (``round_order``). A ratio is given per round (each round's Sourcebook build
-over that round's peer) and as the median of the rounds.
+(a)-(d) are built in rounds, one build of each a round, the order turned by one each round, so
+that every tool is measured in the same spells of the machine's load, each build started once
+the previous one's files are on disk (``settle``); a ratio is given per
+round (each round's Sourcebook build over that round's peer) and as the median of the rounds.
 Then:
 
 e. Sourcebook: incremental rebuilds (the same command) after editing one post's body text;
@@ -466,32 +464,13 @@ def measure_from(tool: Tool, runs: list[Run], last: Measured, output: Path | Non
     )
 
 
-#: Peers whose build slows the build after it: each closes its round (``round_order``).
-HEAVY_PEERS = (ZENSICAL,)
-
-
-def round_order(tools: list[Tool], number: int) -> list[Tool]:
-    """The builds of round ``number`` (from 0): the others turned by ``number``, then the heavy peers.
-
-    Zensical's build holds 4.2 GB at 1,000 posts, and the build after it here takes more
-    processor time: Sourcebook's 10-18 % more than its first round's in all four runs of
-    2026-12-07, when a turn of all the tools put it after Zensical in two rounds of three and
-    MkDocs Material in one. Closing each round with Zensical makes its successor the first of
-    the next round, each of the others in turn: with three rounds, Sourcebook and MkDocs
-    Material once each.
-    """
-    light = [tool for tool in tools if tool.name not in HEAVY_PEERS]
-    heavy = [tool for tool in tools if tool.name in HEAVY_PEERS]
-    turn = number % len(light) if light else 0
-    return light[turn:] + light[:turn] + heavy
-
-
 def clean_rounds(tools: list[Tool], repeat: int) -> list[Measure]:
-    """``repeat`` rounds of one clean build per tool, in :func:`round_order`."""
+    """``repeat`` rounds of one clean build per tool, the order turned by one each round."""
     runs: dict[str, list[Run]] = {tool.name: [] for tool in tools}
     last: dict[str, Measured] = {}
     for number in range(repeat):
-        for tool in round_order(tools, number):
+        turn = number % len(tools)
+        for tool in tools[turn:] + tools[:turn]:
             for folder in (tool.output, *tool.clean_too):
                 _clean(folder)
             settle()
