@@ -386,12 +386,13 @@ def _encode(source: Path, info: ImageInfo, variants: list[Variant], cache: Path)
     mode = "RGBA" if transparent and info.format == "PNG" else "RGB"
     if picture.mode != mode:
         picture = picture.convert(mode)
+    # Each width is resized once for all its formats (WebP and the JPEG or PNG fallback).
+    resized_by_size = {picture.size: picture}
     for variant in missing:
-        resized = picture
-        if picture.size != (variant.width, variant.height):
-            resized = picture.resize(
-                (variant.width, variant.height), Image.Resampling.LANCZOS, reducing_gap=3.0
-            )
+        size = (variant.width, variant.height)
+        resized = resized_by_size.get(size)
+        if resized is None:
+            resized = resized_by_size[size] = picture.resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0)
         options: dict[str, Any] = {"icc_profile": icc_profile} if icc_profile else {}
         if variant.format == "WEBP":
             options.update(quality=QUALITY["WEBP"], method=6)
