@@ -379,3 +379,30 @@ def test_seed_post_with_real_photographs_weighs_under_300_kb(
     assert (handshake["width"], handshake["height"]) == ("6000", "4000")
     assert not featured.has_attr("loading") and featured["fetchpriority"] == "high"
     assert handshake["loading"] == "lazy"
+
+
+def test_each_width_is_resized_once_for_all_its_formats(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source = tmp_path / "wide.jpg"
+    Image.new("RGB", (1200, 800), "teal").save(source, quality=90)
+    info = image_variants.read_image_info(source)
+    assert info is not None
+    variants = [variant for variant in image_variants.variants_of("wide.jpg", info) if variant.name]
+    widths = {variant.width for variant in variants if variant.width != info.width}
+    assert {variant.format for variant in variants} == {"WEBP", "JPEG"} and widths == {400, 800}
+    sizes: list[tuple[int, int]] = []
+    resize = Image.Image.resize
+
+    def counted(self: Image.Image, size: tuple[int, int], *args: Any, **kwargs: Any) -> Image.Image:
+        sizes.append((size[0], size[1]))
+        return resize(self, size, *args, **kwargs)
+
+    monkeypatch.setattr(Image.Image, "resize", counted)
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    assert image_variants._encode(source, info, variants, cache) == len(variants)
+    assert sorted(sizes) == [(400, 267), (800, 533)]
+    for variant in variants:
+        with Image.open(cache / variant.cache_name) as encoded:
+            assert encoded.size == (variant.width, variant.height) and encoded.format == variant.format
