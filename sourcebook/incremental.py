@@ -138,6 +138,12 @@ def restore_parallel(app: Sphinx, env: BuildEnvironment) -> list[str]:
     return []
 
 
+def template_environment(app: Sphinx) -> jinja2.Environment | None:
+    """The builder's Jinja environment, for a builder that renders templates."""
+    environment = getattr(getattr(app.builder, "templates", None), "environment", None)
+    return environment if isinstance(environment, jinja2.Environment) else None
+
+
 def cache_compiled_templates(app: Sphinx) -> None:
     """Keep the theme's compiled Jinja templates between builds (Jinja's bytecode cache).
 
@@ -145,8 +151,8 @@ def cache_compiled_templates(app: Sphinx) -> None:
     checks each cached entry against its template's source (a checksum) and its own version,
     so an edited or upgraded template is compiled again.
     """
-    environment = getattr(getattr(app.builder, "templates", None), "environment", None)
-    if isinstance(environment, jinja2.Environment) and environment.bytecode_cache is None:
+    environment = template_environment(app)
+    if environment is not None and environment.bytecode_cache is None:
         cache = Path(app.doctreedir) / TEMPLATE_CACHE_DIR
         cache.mkdir(parents=True, exist_ok=True)
         environment.bytecode_cache = jinja2.FileSystemBytecodeCache(str(cache))

@@ -22,8 +22,9 @@ import logging
 import posixpath
 from typing import TYPE_CHECKING, Any
 
-import jinja2
 from sphinx.util.logging import NAMESPACE, VERBOSITY_MAP
+
+from sourcebook.incremental import template_environment
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Set
@@ -47,14 +48,9 @@ def drop_unshown_debug_records(app: Sphinx) -> None:
     logging.getLogger(NAMESPACE).setLevel(level)
 
 
-def _template_environment(app: Sphinx) -> jinja2.Environment | None:
-    environment = getattr(getattr(app.builder, "templates", None), "environment", None)
-    return environment if isinstance(environment, jinja2.Environment) else None
-
-
 def check_templates_once(app: Sphinx) -> None:
     """At ``builder-inited``: templates are checked at each build's start, not each use."""
-    if (environment := _template_environment(app)) is not None:
+    if (environment := template_environment(app)) is not None:
         environment.auto_reload = False
 
 
@@ -62,7 +58,7 @@ def drop_changed_templates(
     app: Sphinx, env: BuildEnvironment, added: Set[str], changed: Set[str], removed: Set[str]
 ) -> list[str]:
     """At ``env-get-outdated``, the start of every build: forget templates whose file changed."""
-    environment = _template_environment(app)
+    environment = template_environment(app)
     cache = environment.cache if environment is not None else None
     if cache is not None:
         for key, template in list(cache.items()):
