@@ -111,6 +111,14 @@ def warnings_of(app: SphinxTestApp) -> list[str]:
     return [re.sub(r"\x1b\[[0-9;]*m", "", line) for line in text.splitlines() if line.strip()]
 
 
+def html_pages(outdir: Path) -> dict[str, str]:
+    """Every HTML page of a build, by path, for comparing two builds."""
+    return {
+        path.relative_to(outdir).as_posix(): path.read_text(encoding="utf-8")
+        for path in sorted(outdir.rglob("*.html"))
+    }
+
+
 def html_of(app: SphinxTestApp, page: str) -> BeautifulSoup:
     """A built page, parsed."""
     return BeautifulSoup((app.outdir / f"{page}.html").read_text(encoding="utf-8"), "html.parser")

@@ -12,11 +12,7 @@ from sphinx.testing.util import SphinxTestApp
 
 from sourcebook import page_contents
 
-from conftest import assemble_shipped_site, warnings_of
-
-
-def pages(outdir: Path) -> dict[str, str]:
-    return {path.relative_to(outdir).as_posix(): path.read_text() for path in sorted(outdir.rglob("*.html"))}
+from conftest import assemble_shipped_site, html_pages, warnings_of
 
 
 def themes_contents(toc: str, show_toc_level: int) -> str:
@@ -130,7 +126,7 @@ def test_a_site_s_pages_are_the_ones_the_theme_s_contents_give(
     assert warnings_of(app) == []
     assert sum(result is not None for result in made) > 5
     assert None in made  # the heading with inline code: the theme's own function
-    fast_pages = pages(app.outdir)
+    fast_pages = html_pages(app.outdir)
     odd = fast_pages["source/posts/odd-headings.html"]
     assert '>Deposits &amp; balance: 30@70 &lt;or&gt; "LC"</a>' in odd
     assert "pst-page-toc-nav" not in fast_pages["source/posts/no-sections.html"]
@@ -138,4 +134,4 @@ def test_a_site_s_pages_are_the_ones_the_theme_s_contents_give(
     # Every page the same when the theme makes every page's contents.
     monkeypatch.setattr(page_contents, "page_contents", lambda toc, show_toc_level: None)
     theme = build(site("theme"))
-    assert pages(theme.outdir) == fast_pages
+    assert html_pages(theme.outdir) == fast_pages

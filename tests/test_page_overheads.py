@@ -18,11 +18,7 @@ import sourcebook.extension
 from sourcebook import page_overheads
 from sourcebook.authoring.serve import PreviewBuilds
 
-from conftest import assemble_shipped_site, warnings_of
-
-
-def pages(outdir: Path) -> dict[str, str]:
-    return {path.relative_to(outdir).as_posix(): path.read_text() for path in sorted(outdir.rglob("*.html"))}
+from conftest import assemble_shipped_site, html_pages, warnings_of
 
 
 def test_pages_are_those_sphinx_writes_without_the_shortcuts(
@@ -33,8 +29,8 @@ def test_pages_are_those_sphinx_writes_without_the_shortcuts(
     monkeypatch.setattr(sourcebook.extension, "setup_page_overheads", lambda app: None)
     plain = build(assemble_shipped_site("posts", tmp_path / "plain"))
     assert warnings_of(plain) == []
-    assert len(pages(app.outdir)) > 10
-    assert pages(app.outdir) == pages(plain.outdir)
+    assert len(html_pages(app.outdir)) > 10
+    assert html_pages(app.outdir) == html_pages(plain.outdir)
 
 
 def test_every_asset_link_reaches_its_file_with_one_checksum_on_every_page(

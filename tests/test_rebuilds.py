@@ -23,19 +23,11 @@ from sourcebook.incremental import (
 )
 from sourcebook.posts.store import get_domain
 
-from conftest import clean_copy, warnings_of
+from conftest import clean_copy, html_pages, warnings_of
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
     from sphinx.environment import BuildEnvironment
-
-
-def pages(outdir: Path) -> dict[str, str]:
-    """Every HTML page of a build, by path."""
-    return {
-        path.relative_to(outdir).as_posix(): path.read_text(encoding="utf-8")
-        for path in sorted(outdir.rglob("*.html"))
-    }
 
 
 def files(outdir: Path) -> dict[str, bytes]:
@@ -65,7 +57,7 @@ def test_parallel_build_equals_serial_build(
     assert " .. " in parallel.status.getvalue(), "Sphinx read and wrote in chunks, in parallel"
     assert warnings_of(serial) == warnings_of(parallel) == []
     assert get_domain(parallel.env).posts == get_domain(serial.env).posts
-    assert pages(parallel.outdir) == pages(serial.outdir)
+    assert html_pages(parallel.outdir) == html_pages(serial.outdir)
     # The files written beside the main process once the pages are written, and the rest.
     written = files(parallel.outdir)
     assert {"llms.txt", "source/posts/extra_00.html.md", "blog/extra-00/index.html"} <= written.keys()
@@ -94,10 +86,10 @@ def test_incremental_build_equals_clean_build(
     clean_src = clean_copy(srcdir, tmp_path / "clean")
     clean = build(clean_src)
     assert get_domain(incremental.env).posts == get_domain(clean.env).posts
-    assert pages(incremental.outdir).keys() == pages(clean.outdir).keys()
-    for name, html in pages(clean.outdir).items():
-        assert pages(incremental.outdir)[name] == html, name
-    assert "How do I make Chinese manufacturers" in pages(incremental.outdir)["index.html"]
+    assert html_pages(incremental.outdir).keys() == html_pages(clean.outdir).keys()
+    for name, html in html_pages(clean.outdir).items():
+        assert html_pages(incremental.outdir)[name] == html, name
+    assert "How do I make Chinese manufacturers" in html_pages(incremental.outdir)["index.html"]
 
 
 @pytest.mark.parametrize(("link_suffix", "copy"), [(".txt", "3_deposits.md.txt"), (".md", "3_deposits.md")])
@@ -121,14 +113,14 @@ def test_unchanged_rebuild_reads_and_writes_nothing(
 ) -> None:
     srcdir = site("posts")
     build(srcdir)
-    before = pages(srcdir / "_build" / "html")
+    before = html_pages(srcdir / "_build" / "html")
     again = build(srcdir)
     assert "0 added, 0 changed, 0 removed" in again.status.getvalue()
     assert (
         "writing output" not in again.status.getvalue()
         or "index" not in again.status.getvalue().split("writing output", 1)[1].split("\n", 1)[0]
     )
-    assert pages(again.outdir) == before
+    assert html_pages(again.outdir) == before
 
 
 def test_incremental_listings_equal_clean_build(
@@ -152,10 +144,10 @@ def test_incremental_listings_equal_clean_build(
     # The undated post was not read again, so only the clean build repeats its warning.
     assert warnings_of(incremental) == []
     assert [line.split(":")[0] for line in warnings_of(clean)] == ["source/posts/undated.md"]
-    assert pages(incremental.outdir).keys() == pages(clean.outdir).keys()
-    for name, html in pages(clean.outdir).items():
-        assert pages(incremental.outdir)[name] == html, name
-    assert "A new answer in the middle" in pages(incremental.outdir)["tags/shipping.html"]
+    assert html_pages(incremental.outdir).keys() == html_pages(clean.outdir).keys()
+    for name, html in html_pages(clean.outdir).items():
+        assert html_pages(incremental.outdir)[name] == html, name
+    assert "A new answer in the middle" in html_pages(incremental.outdir)["tags/shipping.html"]
 
 
 def test_unchanged_rebuild_keeps_listings_whole(
@@ -163,9 +155,9 @@ def test_unchanged_rebuild_keeps_listings_whole(
 ) -> None:
     srcdir = site("listings")
     build(srcdir)
-    before = pages(srcdir / "_build" / "html")
+    before = html_pages(srcdir / "_build" / "html")
     again = build(srcdir)
-    assert pages(again.outdir) == before
+    assert html_pages(again.outdir) == before
     assert before["index.html"].count("kb-card ") == 3
 
 
@@ -202,7 +194,7 @@ def test_an_edit_writes_only_the_pages_that_change(
         "404.html",
     }
     clean = build(clean_copy(srcdir, tmp_path / "clean"))
-    assert pages(again.outdir) == pages(clean.outdir)
+    assert html_pages(again.outdir) == html_pages(clean.outdir)
 
 
 def test_a_new_title_writes_the_pages_that_show_it(
@@ -230,7 +222,7 @@ def test_a_new_title_writes_the_pages_that_show_it(
         "404.html",
     }
     clean = build(clean_copy(srcdir, tmp_path / "clean"))
-    assert pages(again.outdir) == pages(clean.outdir)
+    assert html_pages(again.outdir) == html_pages(clean.outdir)
 
 
 def test_a_few_changed_documents_are_read_in_the_main_process() -> None:

@@ -15,7 +15,7 @@ from sphinx.testing.util import SphinxTestApp
 
 from sourcebook import theme_components
 
-from conftest import assemble_shipped_site, warnings_of
+from conftest import assemble_shipped_site, html_pages, warnings_of
 
 #: The shipped site's sidebar and article header components.
 SHIPPED_COMPONENTS = {
@@ -42,10 +42,6 @@ def renders(monkeypatch: pytest.MonkeyPatch) -> Iterator[Counter[str]]:
     yield counted
 
 
-def pages(outdir: Path) -> dict[str, str]:
-    return {path.relative_to(outdir).as_posix(): path.read_text() for path in sorted(outdir.rglob("*.html"))}
-
-
 def test_components_known_not_empty_skip_the_theme_s_check_and_pages_stay_the_same(
     build: Callable[..., SphinxTestApp],
     renders: Counter[str],
@@ -66,7 +62,7 @@ def test_components_known_not_empty_skip_the_theme_s_check_and_pages_stay_the_sa
     assert renders["page.html"] == page_count
     for component in SHIPPED_COMPONENTS:
         assert renders[component] >= page_count, component  # search, 404 pages have their own
-    assert pages(checked.outdir) == pages(app.outdir)
+    assert html_pages(checked.outdir) == html_pages(app.outdir)
 
 
 def test_a_section_with_a_site_s_own_component_still_goes_through_the_check(
@@ -124,8 +120,8 @@ def test_pages_outside_the_contents_tree_share_their_folder_s_navigation(
     monkeypatch.setattr(theme_components, "start_sharing", lambda app, builder: None)
     own = build(assemble_shipped_site("posts", tmp_path / "own"))
     assert set(posts) <= set(navigations)
-    assert pages(own.outdir) == pages(app.outdir)
+    assert html_pages(own.outdir) == html_pages(app.outdir)
     # The navigation compared is the site's: the pages in the tree, the current one marked.
-    archive = pages(app.outdir)["source/archive.html"]
+    archive = html_pages(app.outdir)["source/archive.html"]
     current = '<li class="toctree-l1 current active"><a class="current reference internal" href="#">Archive'
     assert current in archive

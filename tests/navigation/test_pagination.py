@@ -17,7 +17,7 @@ from sphinx.testing.util import SphinxTestApp
 
 from sourcebook.navigation.pagination import navigation_html, shown_numbers, split
 
-from conftest import clean_copy, warnings_of
+from conftest import clean_copy, html_pages, warnings_of
 
 SIZE = 4
 
@@ -222,13 +222,6 @@ def test_a_book_lists_every_post_where_the_list_stands(
     assert not (app.outdir / "source" / "archive").exists()
 
 
-def pages_of(outdir: Path) -> dict[str, str]:
-    return {
-        path.relative_to(outdir).as_posix(): path.read_text(encoding="utf-8")
-        for path in sorted(outdir.rglob("*.html"))
-    }
-
-
 def test_incremental_parts_equal_a_clean_build(
     parts_site: Path, build: Callable[..., SphinxTestApp], tmp_path: Path
 ) -> None:
@@ -244,7 +237,7 @@ def test_incremental_parts_equal_a_clean_build(
     grown = build(parts_site)
     assert warnings_of(grown) == []
     clean = build(clean_copy(parts_site, tmp_path / "clean-grown"))
-    assert pages_of(grown.outdir) == pages_of(clean.outdir)
+    assert html_pages(grown.outdir) == html_pages(clean.outdir)
     assert (grown.outdir / "source/archive/page-4.html").is_file()
 
     # Fewer posts: the parts no longer needed go, as in a clean build.
@@ -252,7 +245,7 @@ def test_incremental_parts_equal_a_clean_build(
         (posts / f"post_{number:02d}.md").unlink(missing_ok=True)
     shrunk = build(parts_site)
     clean = build(clean_copy(parts_site, tmp_path / "clean-shrunk"))
-    assert pages_of(shrunk.outdir) == pages_of(clean.outdir)
+    assert html_pages(shrunk.outdir) == html_pages(clean.outdir)
     assert not (shrunk.outdir / "source/archive/page-3.html").exists()
     assert not (shrunk.outdir / "tags/common/page-3.html").exists()
 
@@ -265,8 +258,8 @@ def test_a_parallel_build_gives_the_serial_parts(
     serial = build(parts_site)
     parallel = build(parallel_src, parallel=2)
     assert warnings_of(parallel) == []
-    assert pages_of(parallel.outdir) == pages_of(serial.outdir)
-    assert "source/archive/page-3.html" in pages_of(parallel.outdir)
+    assert html_pages(parallel.outdir) == html_pages(serial.outdir)
+    assert "source/archive/page-3.html" in html_pages(parallel.outdir)
 
 
 def test_parts_split_and_number_as_readers_expect() -> None:
