@@ -15,8 +15,7 @@ from sphinx.testing.util import SphinxTestApp
 
 from sourcebook import docutils_settings
 
-from conftest import assemble_shipped_site, warnings_of
-from test_rebuilds import pages
+from conftest import assemble_shipped_site, html_pages, warnings_of
 
 SPHINX_DEFAULTS = {"traceback": True, "input_encoding": "utf-8-sig", "doctitle_xform": False, "halt_level": 5}
 
@@ -139,4 +138,4 @@ def test_a_build_makes_a_parser_or_two_not_two_per_document(
     monkeypatch.setattr("sourcebook.extension.keep_option_parsers", lambda: None)
     new = build(assemble_shipped_site("posts", tmp_path / "new"))
     assert len(made) > documents + kept_count
-    assert pages(new.outdir) == pages(app.outdir)
+    assert html_pages(new.outdir) == html_pages(app.outdir)

@@ -30,8 +30,8 @@ from sourcebook.posts.store import get_domain
 from sourcebook.reporting import warn
 from sourcebook.search import indexing
 
-from conftest import clean_copy, warnings_of
-from test_rebuilds import add_posts, files, pages
+from conftest import clean_copy, html_pages, warnings_of
+from test_rebuilds import add_posts, files
 
 
 def test_each_reading_batch_sends_back_its_own_documents_only(
@@ -60,7 +60,7 @@ def test_each_reading_batch_sends_back_its_own_documents_only(
     serial = make_app("html", srcdir=clean_copy(srcdir, tmp_path / "serial"))
     serial.build()
     assert get_domain(app.env).posts == get_domain(serial.env).posts
-    assert pages(app.outdir) == pages(serial.outdir)
+    assert html_pages(app.outdir) == html_pages(serial.outdir)
     serial.cleanup()
 
 
@@ -205,7 +205,7 @@ def test_the_main_process_resolves_the_pages_where_a_converter_adds_images(
     assert processes_of(where) == {"main"}
     written = files(app.outdir)
     assert "_images/plan.png" in written
-    assert 'src="../../_images/plan.png"' in pages(app.outdir)["source/posts/extra_03.html"]
+    assert 'src="../../_images/plan.png"' in html_pages(app.outdir)["source/posts/extra_03.html"]
     assert written == files(serial.outdir)
 
 
