@@ -51,8 +51,10 @@ fonts:
 
 # The PDF tests build with XeLaTeX, xeCJK and Noto CJK as Read the Docs does and read the PDF
 # back with pdftotext: Debian's TeX, installed when missing (without the recommended extras).
-TEX_PACKAGES := latexmk texlive-xetex texlive-latex-extra texlive-lang-chinese fonts-texgyre \
-  fonts-noto-cjk poppler-utils
+# texlive-fonts-recommended holds the ZapfDingbats metrics (pzdr.tfm) a Sphinx LaTeX document
+# asks for; a TeX without them stops with "mktextfm pzdr" failed.
+TEX_PACKAGES := latexmk texlive-xetex texlive-latex-extra texlive-fonts-recommended texlive-lang-chinese \
+  fonts-texgyre fonts-noto-cjk poppler-utils
 tex:
 	@missing=$$(for package in $(TEX_PACKAGES); do \
 	  dpkg-query -W -f='$${Status}\n' $$package 2>/dev/null | grep -q 'ok installed' || echo $$package; \
