@@ -14,7 +14,12 @@ such as images) skips Sphinx's walk of the whole source folder for documents, wh
 find the same ones (:class:`KnownDocuments`); a document added, removed or renamed walks it
 again. Pages are served by Starlette, with sphinx-autobuild's script injected into each HTML
 page: it opens a websocket and reloads the page when told, which happens once each rebuild
-has finished.
+has finished. What the rebuild pickles for the next one (Sphinx's environment, the caches of
+the search index, the related answers and the theme's assets) is saved after that, once the
+reloaded page has been served (:class:`sourcebook.build_cache.LaterSaves`; pickling holds the
+interpreter, which serves the page too): the next rebuild in this process takes the caches
+from memory, and a new application (after a change to ``conf.py``, or the next
+``sourcebook serve``) finds them on disk.
 """
 
 from __future__ import annotations
@@ -27,6 +32,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, cast
+
+from sourcebook.build_cache import LaterSaves
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
@@ -88,6 +95,8 @@ class PreviewBuilds:
     docutils: contextlib.ExitStack = field(default_factory=contextlib.ExitStack)
     """What the application registered in docutils: kept for the application's life."""
     documents: KnownDocuments | None = None
+    saves: LaterSaves = field(default_factory=LaterSaves)
+    """What each build pickles, saved by :meth:`save` once its page is on screen."""
 
     def new_application(self) -> Sphinx:
         from sphinx.application import Sphinx
@@ -117,12 +126,14 @@ class PreviewBuilds:
         from sphinx.errors import SphinxError
 
         with self.lock:
+            self.saves.save()  # a new application reads what the last build pickled
             try:
                 if self.app is None or any(path.name in RESTART_FILES for path in changed):
                     self.app = self.new_application()
                 elif self.documents is not None:
                     self.documents.unchanged = self.documents.edits_only(changed)
-                self.app.build()
+                with self.saves.on():
+                    self.app.build()
             except (SphinxError, OSError) as error:
                 # The next change starts from a new application: this one may be half-built.
                 self.app = None
@@ -133,6 +144,11 @@ class PreviewBuilds:
                 print(f"sourcebook serve: the build stopped: {error!r}", file=self.warning)
                 return False
         return True
+
+    def save(self) -> None:
+        """Pickle what the last build left for the next (after its page is on screen)."""
+        with self.lock:
+            self.saves.save()
 
 
 class Reloads:
@@ -163,6 +179,39 @@ class Reloads:
                 self.sockets.discard(socket)
 
 
+class Requests:
+    """The preview's HTTP requests (an ASGI wrapper): how many are open, when the last ended."""
+
+    #: Without a request for this long, the pages that were told to reload have loaded.
+    QUIET_SECONDS = 0.3
+    #: The longest wait for that: a page that keeps requesting does not delay a save for long.
+    LONGEST_SECONDS = 3.0
+
+    def __init__(self, application: Any) -> None:
+        self.application = application
+        self.open = 0
+        self.last = time.monotonic()
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.application(scope, receive, send)
+            return
+        self.open += 1
+        try:
+            await self.application(scope, receive, send)
+        finally:
+            self.open -= 1
+            self.last = time.monotonic()
+
+    async def quiet(self, since: float) -> None:
+        """Wait until no request is open and none has been for a moment after ``since``."""
+        deadline = since + self.LONGEST_SECONDS
+        while (now := time.monotonic()) < deadline:
+            if not self.open and now - max(since, self.last) >= self.QUIET_SECONDS:
+                return
+            await asyncio.sleep(self.QUIET_SECONDS / 5)
+
+
 def watched(ignored: Iterable[Path]) -> Any:
     """watchfiles' default filter (editors' swap files, caches, .git) and the build folders."""
     import watchfiles
@@ -171,7 +220,7 @@ def watched(ignored: Iterable[Path]) -> Any:
 
 
 async def watch_and_rebuild(
-    builds: PreviewBuilds, reloads: Reloads, ignored: list[Path], stop: asyncio.Event
+    builds: PreviewBuilds, reloads: Reloads, requests: Requests, ignored: list[Path], stop: asyncio.Event
 ) -> None:
     import watchfiles
 
@@ -188,6 +237,9 @@ async def watch_and_rebuild(
                 file=builds.status,
                 flush=True,
             )
+        # Pickling holds the interpreter, which serves the reloaded page too: after it.
+        await requests.quiet(since=time.monotonic())
+        await asyncio.to_thread(builds.save)
 
 
 def serve(site: Path, output: Path, doctrees: Path, port: int, jobs: int, host: str = "127.0.0.1") -> int:
@@ -200,7 +252,9 @@ def serve(site: Path, output: Path, doctrees: Path, port: int, jobs: int, host: 
     from starlette.staticfiles import StaticFiles
 
     builds = PreviewBuilds(site, output, doctrees, jobs)
-    if not builds.build():
+    built = builds.build()
+    builds.save()
+    if not built:
         return 1
     reloads = Reloads()
     application = Starlette(
@@ -210,12 +264,13 @@ def serve(site: Path, output: Path, doctrees: Path, port: int, jobs: int, host: 
         ],
         middleware=[Middleware(JavascriptInjectorMiddleware, ws_url=f"{host}:{port}")],
     )
-    server = uvicorn.Server(uvicorn.Config(application, host=host, port=port, log_level="warning"))
+    requests = Requests(application)
+    server = uvicorn.Server(uvicorn.Config(requests, host=host, port=port, log_level="warning"))
     ignored = [site / "_build", site / ".venv", output, doctrees]
 
     async def main() -> None:
         stop = asyncio.Event()
-        watcher = asyncio.create_task(watch_and_rebuild(builds, reloads, ignored, stop))
+        watcher = asyncio.create_task(watch_and_rebuild(builds, reloads, requests, ignored, stop))
         print(f"sourcebook serve: serving on http://{host}:{port}/", file=builds.status, flush=True)
         try:
             await server.serve()
@@ -223,5 +278,8 @@ def serve(site: Path, output: Path, doctrees: Path, port: int, jobs: int, host: 
             stop.set()
             watcher.cancel()
 
-    asyncio.run(main())
+    try:
+        asyncio.run(main())
+    finally:
+        builds.save()
     return 0

@@ -1,9 +1,14 @@
 """The preview's rebuilds in one application: Sphinx's walk of the sources for documents is
-skipped after edits of existing files, and every rebuild still writes a clean build's files."""
+skipped after edits of existing files, what a rebuild pickles is saved once the page is on
+screen, and every rebuild still writes a clean build's files."""
 
 from __future__ import annotations
 
+import asyncio
 import io
+import subprocess
+import sys
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -11,7 +16,7 @@ import pytest
 import sphinx.project
 
 from authoring.test_serve import clean_build, files
-from sourcebook.authoring.serve import PreviewBuilds
+from sourcebook.authoring.serve import PreviewBuilds, Requests
 
 
 @pytest.fixture
@@ -68,3 +73,74 @@ def test_edits_skip_the_walk_for_documents_and_a_new_or_removed_post_walks_again
     finally:
         builds.docutils.close()
     assert files(output) == files(clean_build(srcdir, tmp_path))
+
+
+def test_a_rebuild_saves_what_it_pickles_when_told_and_a_new_application_goes_on_from_it(
+    site: Callable[[str], Path], tmp_path: Path
+) -> None:
+    srcdir = site("posts")
+    output, doctrees = srcdir / "_build" / "preview", srcdir / "_build" / "doctrees"
+    builds = PreviewBuilds(srcdir, output, doctrees, 1, status=io.StringIO(), warning=io.StringIO())
+    environment = doctrees / "environment.pickle"
+    ranking = doctrees / "kb-related-ranking.pickle"
+    post = srcdir / "source" / "posts" / "2_incoterms.md"
+    try:
+        assert builds.build()
+        builds.save()
+        saved = ranking.stat().st_mtime_ns
+        post.write_text(post.read_text(encoding="utf-8").replace("FOB means", "Edited: FOB means"))
+        assert builds.build([post])
+        # The page is written; what the next build reads waits (Sphinx opened its file).
+        assert "Edited: FOB means" in (output / "source/posts/2_incoterms.html").read_text(encoding="utf-8")
+        assert environment.stat().st_size == 0
+        assert ranking.stat().st_mtime_ns == saved
+        builds.save()
+        assert environment.stat().st_size > 0 and ranking.stat().st_mtime_ns != saved
+    finally:
+        builds.docutils.close()
+    # A new application on the same folders (the next `sourcebook serve`) reads nothing again
+    # and writes the site a clean build does.
+    command = [sys.executable, "-m", "sphinx", "-b", "html", "-D", "kb_preview=1", "-d", str(doctrees)]
+    done = subprocess.run(
+        [*command, str(srcdir), str(output)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "loading pickled environment" in done.stdout and "failed" not in done.stdout
+    assert "0 added, 0 changed, 0 removed" in done.stdout
+    assert files(output) == files(clean_build(srcdir, tmp_path))
+
+
+def test_the_save_waits_for_the_reloaded_page_s_requests() -> None:
+    """What a rebuild pickles is saved once the preview's HTTP requests have gone quiet."""
+    requests = Requests(None)
+    requests.QUIET_SECONDS = 0.1
+
+    async def scenario() -> list[float]:
+        finished = asyncio.Event()
+
+        async def page(scope: object, receive: object, send: object) -> None:
+            await finished.wait()  # a page being served
+
+        start = time.monotonic()
+        requests.application = page
+        serving = asyncio.create_task(requests({"type": "http"}, None, None))
+        await asyncio.sleep(0.05)
+        waiting = asyncio.create_task(requests.quiet(since=start))
+        await asyncio.sleep(0.3)
+        assert not waiting.done()  # a request is open
+        served = time.monotonic()
+        finished.set()
+        await serving
+        await waiting
+        return [served - start, time.monotonic() - served]
+
+    served_after, saved_after = asyncio.run(scenario())
+    assert served_after >= 0.3
+    assert saved_after >= requests.QUIET_SECONDS
+    # No request at all: the wait ends a moment after it began, not at the longest.
+    started = time.monotonic()
+    asyncio.run(requests.quiet(since=time.monotonic()))
+    assert requests.QUIET_SECONDS <= time.monotonic() - started < requests.LONGEST_SECONDS
