@@ -25,10 +25,14 @@ import posixpath
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from types import MethodType
+from typing import TYPE_CHECKING, Any
 from weakref import WeakKeyDictionary
 
+from sphinx.builders.html import StandaloneHTMLBuilder
 from sphinx.util import logging
+from sphinx.util.fileutil import copy_asset
+from sphinx.util.matching import DOTFILES
 
 from sourcebook.build_cache import read_cache, write_cache
 from sourcebook.icon_font import subset_icon_font
@@ -341,7 +345,47 @@ def trimmed_assets(
     return written, originals
 
 
+#: What the themes' static folders hold that no browser loads, by its path there:
+#: sphinx-book-theme's translation catalogs (92 files, which it reads from its own package)
+#: and the Jinja macros the two themes' templates import from their own folders.
+NOT_SHIPPED = frozenset({"locales", "webpack-macros.html", "sbt-webpack-macros.html"})
+
+
+def not_shipped(path: str) -> bool:
+    """Whether a theme's static file (or folder) stays out of the output: a dot file, as
+    Sphinx has it, or one of :data:`NOT_SHIPPED`."""
+    return posixpath.normpath(path) in NOT_SHIPPED or bool(DOTFILES(path))
+
+
+def copy_theme_static_files(self: StandaloneHTMLBuilder, context: dict[str, Any]) -> None:
+    """Sphinx 9.0's ``copy_theme_static_files``, leaving out what :func:`not_shipped` names."""
+
+    def onerror(filename: str, error: Exception) -> None:
+        logger.warning("Failed to copy a file in the theme's 'static' directory: %s: %r", filename, error)
+
+    if self.theme:
+        for entry in reversed(self.theme.get_theme_dirs()):
+            copy_asset(
+                Path(entry, "static"),
+                self._static_dir,
+                excluded=not_shipped,
+                context=context,
+                renderer=self.templates,
+                onerror=onerror,
+                force=True,
+            )
+
+
+def ship_only_loaded_theme_files(app: Sphinx) -> None:
+    """At ``builder-inited``: the website builders copy the themes' static files but those."""
+    if builds_website(app) and isinstance(app.builder, StandaloneHTMLBuilder):
+        app.builder.copy_theme_static_files = MethodType(  # type: ignore[method-assign]
+            copy_theme_static_files, app.builder
+        )
+
+
 def setup_theme_assets(app: Sphinx) -> None:
+    app.connect("builder-inited", ship_only_loaded_theme_files)
     app.connect("html-collect-pages", parse_stylesheets_early, priority=900)
     # Late: after every handler that writes pages at build-finished (the redirects).
     app.connect("build-finished", trim_theme_assets, priority=800)

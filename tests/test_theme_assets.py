@@ -198,3 +198,18 @@ def test_a_first_build_parses_the_stylesheets_while_it_waits_and_a_later_one_not
     (srcdir / "source" / "posts" / "cancel.md").write_text(NOTE_POST)
     build(srcdir)
     assert [when for when, _text in parsed if when != "trim"] == []
+
+
+def test_the_theme_s_catalogs_and_macros_are_not_shipped_and_still_translate(
+    site: Callable[[str], Path], build: Callable[..., SphinxTestApp]
+) -> None:
+    app = build(site("theme"), confoverrides={"language": "fr"})
+    assert warnings_of(app) == []
+    static = Path(app.outdir) / "_static"
+    shipped = {path.relative_to(static).as_posix() for path in static.rglob("*")}
+    # sphinx-book-theme ships its translation catalogs and both themes their Jinja macros in
+    # their static folders; no page loads them.
+    assert not any(name.startswith("locales") or name.endswith("webpack-macros.html") for name in shipped)
+    assert {"styles/theme.css", "scripts/sphinx-book-theme.js", "basic.css"} <= shipped
+    # The theme translates from its own package's catalogs: its French labels are on the page.
+    assert "Mode plein écran" in (Path(app.outdir) / "index.html").read_text(encoding="utf-8")
