@@ -224,7 +224,10 @@ async def watch_and_rebuild(
 ) -> None:
     import watchfiles
 
+    saving: asyncio.Task[None] | None = None
     async for changes in watchfiles.awatch(builds.site, watch_filter=watched(ignored), stop_event=stop):
+        if saving is not None:
+            saving.cancel()  # the next build saves what waits before it starts
         paths = sorted({Path(path) for _, path in changes})
         shown = ", ".join(str(path.relative_to(builds.site)) for path in paths[:5])
         print(f"sourcebook serve: changed: {shown}", file=builds.status, flush=True)
@@ -237,9 +240,14 @@ async def watch_and_rebuild(
                 file=builds.status,
                 flush=True,
             )
-        # Pickling holds the interpreter, which serves the reloaded page too: after it.
-        await requests.quiet(since=time.monotonic())
-        await asyncio.to_thread(builds.save)
+        saving = asyncio.create_task(save_when_served(builds, requests))
+
+
+async def save_when_served(builds: PreviewBuilds, requests: Requests) -> None:
+    """Save what the build pickles once the reloaded pages are served: pickling holds the
+    interpreter, which serves them too."""
+    await requests.quiet(since=time.monotonic())
+    await asyncio.to_thread(builds.save)
 
 
 def serve(site: Path, output: Path, doctrees: Path, port: int, jobs: int, host: str = "127.0.0.1") -> int:
