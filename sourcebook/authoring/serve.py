@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import signal
 import sys
 import threading
 import time
@@ -286,8 +287,18 @@ def serve(site: Path, output: Path, doctrees: Path, port: int, jobs: int, host: 
             stop.set()
             watcher.cancel()
 
+    # uvicorn stops on SIGTERM, then raises the signal again: an exception here, not the
+    # default handler's exit at once, so that what the last rebuild pickled is saved first.
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, stopped_by_signal)
     try:
         asyncio.run(main())
     finally:
         builds.save()
     return 0
+
+
+def stopped_by_signal(number: int, frame: object) -> None:
+    """SIGTERM's handler: leave as if stopped by it (exit status 128 + its number), by way of
+    the ``finally`` blocks."""
+    raise SystemExit(128 + number)

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 import sphinx.project
 
-from authoring.test_serve import clean_build, files
+from authoring.test_serve import PLAIN_TEXT, clean_build, files
 from sourcebook.authoring.serve import PreviewBuilds, Requests
 
 
@@ -106,6 +106,7 @@ def test_a_rebuild_saves_what_it_pickles_when_told_and_a_new_application_goes_on
         capture_output=True,
         text=True,
         check=False,
+        env=PLAIN_TEXT,
     )
     assert done.returncode == 0, done.stderr
     assert "loading pickled environment" in done.stdout and "failed" not in done.stdout

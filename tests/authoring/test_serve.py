@@ -33,6 +33,8 @@ FIRST_BUILD_TIMEOUT = 60.0
 #: The watcher waits for changes to settle (50 ms), then an incremental build runs.
 RELOAD_TIMEOUT_MS = 30_000
 POST = "source/posts/2_incoterms"
+#: Sphinx's messages without colour, whatever CI sets, for the tests that read them.
+PLAIN_TEXT = {**{key: value for key, value in os.environ.items() if key != "FORCE_COLOR"}, "NO_COLOR": "1"}
 DRAFT = "source/posts/4_draft"
 
 
@@ -87,23 +89,17 @@ def _stop(server: subprocess.Popen[bytes]) -> None:
         os.killpg(server.pid, signal.SIGKILL)
 
 
-@pytest.fixture
-def preview(site: Callable[[str], Path], tmp_path: Path) -> Iterator[Preview]:
-    """``sourcebook serve`` on a copy of the posts fixture, stopped after the test."""
-    srcdir = site("posts")
-    # The shipped site's theme: it writes into every page too (a script per page among others).
-    with (srcdir / "conf.py").open("a", encoding="utf-8") as conf:
-        conf.write('\nhtml_theme = "sphinx_book_theme"\n')
+def start_serve(srcdir: Path, work: Path) -> tuple[subprocess.Popen[bytes], Preview]:
+    """``sourcebook serve`` on ``srcdir`` in its own process group, once it serves a post."""
     port = _free_port()
-    log = tmp_path / "serve.log"
+    log = work / "serve.log"
     # Plain text from Sphinx even where CI=true would colour it; a serial build (Sphinx's
     # default, no -j) suits a two-core machine that also runs the browser.
-    env = {**os.environ, "NO_COLOR": "1", "PYTHONUNBUFFERED": "1"}
-    env.pop("FORCE_COLOR", None)
+    env = {**PLAIN_TEXT, "PYTHONUNBUFFERED": "1"}
     with log.open("wb") as output:
         server = subprocess.Popen(
             [sys.executable, "-m", "sourcebook", "--site", str(srcdir), "serve", "--port", str(port)],
-            cwd=tmp_path,
+            cwd=work,
             env=env,
             stdin=subprocess.DEVNULL,
             stdout=output,
@@ -113,6 +109,21 @@ def preview(site: Callable[[str], Path], tmp_path: Path) -> Iterator[Preview]:
     running = Preview(srcdir, f"http://127.0.0.1:{port}/", log)
     try:
         _wait_until_served(running.base + POST + ".html", server, running)
+    except BaseException:
+        _stop(server)
+        raise
+    return server, running
+
+
+@pytest.fixture
+def preview(site: Callable[[str], Path], tmp_path: Path) -> Iterator[Preview]:
+    """``sourcebook serve`` on a copy of the posts fixture, stopped after the test."""
+    srcdir = site("posts")
+    # The shipped site's theme: it writes into every page too (a script per page among others).
+    with (srcdir / "conf.py").open("a", encoding="utf-8") as conf:
+        conf.write('\nhtml_theme = "sphinx_book_theme"\n')
+    server, running = start_serve(srcdir, tmp_path)
+    try:
         yield running
     finally:
         _stop(server)
@@ -187,3 +198,35 @@ def clean_build(site: Path, work: Path) -> Path:
     assert done.returncode == 0, done.stderr
     assert done.stderr == ""
     return output
+
+
+def test_a_preview_stopped_right_after_a_rebuild_saves_it_first(
+    site: Callable[[str], Path], tmp_path: Path
+) -> None:
+    """SIGTERM as soon as a rebuild is done, before its save: the preview saves, then exits
+    as stopped by the signal, and the next application goes on from what it saved."""
+    srcdir = site("posts")
+    server, running = start_serve(srcdir, tmp_path)
+    try:
+        source = srcdir / (POST + ".md")
+        source.write_text(source.read_text(encoding="utf-8").replace("FOB means", "Edited: FOB means"))
+        deadline = time.monotonic() + RELOAD_TIMEOUT_MS / 1000
+        while "rebuilt in" not in running.output() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert "rebuilt in" in running.output(), running.output()
+        os.killpg(server.pid, signal.SIGTERM)
+        assert server.wait(timeout=30) == 128 + signal.SIGTERM, running.output()
+    finally:
+        _stop(server)
+    doctrees = srcdir / "_build" / "preview-doctrees"
+    command = [sys.executable, "-m", "sphinx", "-b", "html", "-D", "kb_preview=1", "-d", str(doctrees)]
+    done = subprocess.run(
+        [*command, str(srcdir), str(srcdir / "_build" / "preview")],
+        capture_output=True,
+        text=True,
+        check=False,
+        env=PLAIN_TEXT,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "loading pickled environment" in done.stdout and "failed" not in done.stdout
+    assert "0 added, 0 changed, 0 removed" in done.stdout
