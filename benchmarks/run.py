@@ -1,7 +1,7 @@
 """Time Sourcebook against MkDocs Material, Zensical and plain Sphinx + MyST on the same posts.
 
 ``python benchmarks/run.py --posts 1000 [--posts 10000] [--skip-mkdocs] [--skip-zensical]
-[--skip-plain] [--features-off] [--epub] [--repeat R] [--work DIR]``
+[--skip-plain] [--features-off] [--epub] [--repeat R] [--set-aside] [--work DIR]``
 
 For each N, in one run and on one generated corpus (``make_corpus.py``):
 
@@ -36,6 +36,10 @@ without images, and its largest HTML page, raw and gzipped.
 The machine is shared and noisy, so every figure is also given as a ratio to the peers
 measured in the same rounds. Results go to ``benchmarks/results-<N>.json``; build folders go
 under ``benchmarks/_work/`` (ignored by git) and are removed afterwards unless ``--keep``.
+Each clean build deletes the last one's output first; with ``--set-aside`` it moves it out of
+the site instead, so that no build creates its files right after a deletion of thousands (on
+this machine's ext4 that costs the kernel about a sixth of the build's processor time; see
+benchmarks/README.md, "An eighth run").
 """
 
 from __future__ import annotations
@@ -381,7 +385,7 @@ class Tool:
     folder: Path
     command: list[str]
     output: Path
-    """Removed before each build."""
+    """Removed (or set aside) before each build."""
     page: Path
     clean_too: tuple[Path, ...] = ()
     """Other folders removed before each build (caches)."""
@@ -464,15 +468,34 @@ def measure_from(tool: Tool, runs: list[Run], last: Measured, output: Path | Non
     )
 
 
-def clean_rounds(tools: list[Tool], repeat: int) -> list[Measure]:
-    """``repeat`` rounds of one clean build per tool, the order turned by one each round."""
+def set_aside(tool: Tool, folder: Path, number: int) -> None:
+    """Move a build's output out of the next build's way and out of the site (Sphinx walks
+    the site's folders), to be deleted with the corpus."""
+    if folder.exists():
+        aside = tool.folder.parent / "set-aside"
+        aside.mkdir(exist_ok=True)
+        folder.rename(aside / f"{number}-{tool.name}-{folder.name}".replace(" ", "-"))
+
+
+def clean_rounds(tools: list[Tool], repeat: int, keep_aside: bool = False) -> list[Measure]:
+    """``repeat`` rounds of one clean build per tool, the order turned by one each round.
+
+    Each build starts from no output: the last one's is deleted, or with ``keep_aside`` moved
+    aside. On this machine's ext4, creating a file within a minute or so of a deletion nearby
+    costs the kernel a scan of the inodes just freed (``recently_deleted``), so a build that
+    follows the deletion of its own last output pays for every file it creates; a build on
+    Read the Docs starts in a new container.
+    """
     runs: dict[str, list[Run]] = {tool.name: [] for tool in tools}
     last: dict[str, Measured] = {}
     for number in range(repeat):
         turn = number % len(tools)
         for tool in tools[turn:] + tools[:turn]:
             for folder in (tool.output, *tool.clean_too):
-                _clean(folder)
+                if keep_aside:
+                    set_aside(tool, folder, number)
+                else:
+                    _clean(folder)
             settle()
             run, last[tool.name] = run_build(tool.command, tool.folder)
             runs[tool.name].append(run)
@@ -704,7 +727,7 @@ def benchmark(count: int, args: argparse.Namespace) -> dict[str, Any]:
         f"== N={count}: {args.repeat} round(s) of clean builds: {', '.join(tool.name for tool in tools)}",
         file=sys.stderr,
     )
-    measures = clean_rounds(tools, args.repeat)
+    measures = clean_rounds(tools, args.repeat, args.set_aside)
     print(f"== N={count}: Sourcebook, incremental rebuilds", file=sys.stderr)
     measures.append(measure_incremental(sites.sourcebook, post, args.jobs, args.repeat))
     if args.epub:
@@ -725,6 +748,7 @@ def benchmark(count: int, args: argparse.Namespace) -> dict[str, Any]:
         **code,
         "jobs": args.jobs,
         "repeat": args.repeat,
+        "earlier_outputs": "set aside" if args.set_aside else "deleted before each build",
         "corpus": {
             "seed": args.seed,
             "average_words": round(statistics.mean(words)),
@@ -759,6 +783,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--work", type=Path, default=HERE / "_work", help="build folder (default: %(default)s)"
     )
     parser.add_argument("--seed", type=int, default=1, help="corpus seed (default: 1)")
+    parser.add_argument(
+        "--set-aside",
+        action="store_true",
+        help="move each clean build's earlier output aside instead of deleting it before the build "
+        "(all of it is deleted with the corpus at the end)",
+    )
     parser.add_argument(
         "--jobs",
         default=str((os.cpu_count() or 1) + 1),
