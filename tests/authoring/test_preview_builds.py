@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import io
-import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -15,7 +13,7 @@ from pathlib import Path
 import pytest
 import sphinx.project
 
-from authoring.test_serve import PLAIN_TEXT, clean_build, files
+from authoring.test_serve import clean_build, files, goes_on_from_saved
 from sourcebook.authoring.serve import PreviewBuilds, Requests
 
 
@@ -98,19 +96,8 @@ def test_a_rebuild_saves_what_it_pickles_when_told_and_a_new_application_goes_on
         assert environment.stat().st_size > 0 and ranking.stat().st_mtime_ns != saved
     finally:
         builds.docutils.close()
-    # A new application on the same folders (the next `sourcebook serve`) reads nothing again
-    # and writes the site a clean build does.
-    command = [sys.executable, "-m", "sphinx", "-b", "html", "-D", "kb_preview=1", "-d", str(doctrees)]
-    done = subprocess.run(
-        [*command, str(srcdir), str(output)],
-        capture_output=True,
-        text=True,
-        check=False,
-        env=PLAIN_TEXT,
-    )
-    assert done.returncode == 0, done.stderr
-    assert "loading pickled environment" in done.stdout and "failed" not in done.stdout
-    assert "0 added, 0 changed, 0 removed" in done.stdout
+    # A new application on the same folders reads nothing again and writes a clean build's site.
+    goes_on_from_saved(srcdir, output, doctrees)
     assert files(output) == files(clean_build(srcdir, tmp_path))
 
 

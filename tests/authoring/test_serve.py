@@ -218,14 +218,15 @@ def test_a_preview_stopped_right_after_a_rebuild_saves_it_first(
         assert server.wait(timeout=30) == 128 + signal.SIGTERM, running.output()
     finally:
         _stop(server)
-    doctrees = srcdir / "_build" / "preview-doctrees"
+    goes_on_from_saved(srcdir, srcdir / "_build" / "preview", srcdir / "_build" / "preview-doctrees")
+
+
+def goes_on_from_saved(srcdir: Path, output: Path, doctrees: Path) -> None:
+    """A new application on the preview's folders (the next ``sourcebook serve``) loads the
+    environment the last one saved and reads no document again."""
     command = [sys.executable, "-m", "sphinx", "-b", "html", "-D", "kb_preview=1", "-d", str(doctrees)]
     done = subprocess.run(
-        [*command, str(srcdir), str(srcdir / "_build" / "preview")],
-        capture_output=True,
-        text=True,
-        check=False,
-        env=PLAIN_TEXT,
+        [*command, str(srcdir), str(output)], capture_output=True, text=True, check=False, env=PLAIN_TEXT
     )
     assert done.returncode == 0, done.stderr
     assert "loading pickled environment" in done.stdout and "failed" not in done.stdout
