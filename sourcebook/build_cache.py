@@ -23,13 +23,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, TypeVar
 
+from sourcebook.output import file_stamp
+
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
 T = TypeVar("T")
-
-#: A file's identity and content stamp: replaced files get a new inode, rewritten ones a new time.
-FileStamp = tuple[int, int, int]
 
 
 def read_cache(path: Path, kind: type[T]) -> T | None:
@@ -62,14 +61,6 @@ def _pickle_to(path: Path, value: object) -> None:
     temporary.replace(path)
 
 
-def _stamp(path: Path) -> FileStamp | None:
-    try:
-        status = path.stat()
-    except OSError:
-        return None
-    return status.st_ino, status.st_mtime_ns, status.st_size
-
-
 @dataclass
 class LaterSaves:
     """What builds in this process pickle, kept and saved later (see the module's docstring)."""
@@ -77,7 +68,7 @@ class LaterSaves:
     pending: dict[Path, tuple[object, bool]] = field(default_factory=dict)
     """What to pickle at :meth:`save`, by file (the latest value of each), and whether to keep
     it in memory once saved."""
-    kept: dict[Path, tuple[FileStamp, object]] = field(default_factory=dict)
+    kept: dict[Path, tuple[tuple[int, int], object]] = field(default_factory=dict)
     """What was saved and is kept, by file, with the stamp of the file it was saved to."""
     owner: int = 0
     """The process whose writes wait: a forked one writes its own at once."""
@@ -104,7 +95,7 @@ class LaterSaves:
         if path in self.pending:
             self._save(path)
         kept = self.kept.pop(path, None)
-        if kept is None or kept[0] != _stamp(path):
+        if kept is None or kept[0] != file_stamp(path):
             return None
         return kept[1]
 
@@ -116,7 +107,7 @@ class LaterSaves:
     def _save(self, path: Path) -> None:
         value, keep = self.pending.pop(path)
         _pickle_to(path, value)
-        if keep and (stamp := _stamp(path)) is not None:
+        if keep and (stamp := file_stamp(path)) is not None:
             self.kept[path] = (stamp, value)
 
 
